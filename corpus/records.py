@@ -1,0 +1,143 @@
+"""Typed records the parsers produce and the index stores."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import asdict, dataclass, field
+from enum import StrEnum
+from typing import Any
+
+__all__ = [
+    "ChecklistItem",
+    "Dimension",
+    "Document",
+    "Mark",
+    "Passage",
+    "Practice",
+    "stable_id",
+]
+
+
+class Dimension(StrEnum):
+    """The five dimensions of the SPRING Good Practice Criteria."""
+
+    INCLUSIVITY = "Inclusivity & Participation"
+    RELEVANCE = "Relevance & Complementarity"
+    EFFECTIVENESS = "Effectiveness"
+    SUSTAINABILITY = "Sustainability"
+    PARTNERSHIP = "Partnership & Collaboration"
+
+
+class Mark(StrEnum):
+    """How a practice's checklist marks an item."""
+
+    MET = "met"
+    NOT_MET = "not_met"
+    UNMARKED = "unmarked"
+
+
+def stable_id(prefix: str, *parts: str) -> str:
+    """A content-derived id: the same content gives the same id in every build."""
+    norm = "\x1f".join(re.sub(r"\s+", " ", p).strip().lower() for p in parts)
+    return f"{prefix}-{hashlib.sha1(norm.encode('utf-8')).hexdigest()[:12]}"
+
+
+@dataclass
+class Document:
+    """One source file of the corpus."""
+
+    id: str
+    title: str
+    file: str
+    lang: str
+    publisher: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class Practice:
+    """A named practice: a SPRING practice, an ASAP practice or a city example."""
+
+    id: str
+    title: str
+    organisation: str
+    city: str
+    country: str
+    doc_ids: list[str]
+    summary: str = ""
+    topics: list[str] = field(default_factory=list)
+
+    @property
+    def place(self) -> str:
+        return ", ".join(p for p in (self.city, self.country) if p)
+
+    def ref(self) -> dict[str, Any]:
+        """The short form used inside search results."""
+        return {
+            "id": self.id,
+            "title": self.title,
+            "organisation": self.organisation,
+            "place": self.place,
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "place": self.place}
+
+
+@dataclass
+class Passage:
+    """A readable unit that answers something, with what it needs to be found.
+
+    ``text`` is what a reader sees; ``context`` (title, heading path, question)
+    is prepended only when embedding and indexing.
+    """
+
+    id: str
+    text: str
+    context: str
+    doc_ids: list[str]
+    section: list[str]
+    kind: str
+    practice_id: str | None = None
+    dimension: str | None = None
+    question: str | None = None
+    lang: str = "en"
+
+    def embed_text(self, with_context: bool = True) -> str:
+        return f"{self.context}\n{self.text}" if with_context and self.context else self.text
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class ChecklistItem:
+    """One recommendation of the SPRING checklist catalogue."""
+
+    id: str
+    text: str
+    dimension: str
+    question: str
+    marks: dict[str, Mark] = field(default_factory=dict)  # practice id -> mark
+    lang: str = "en"
+
+    def by_mark(self, mark: Mark) -> list[str]:
+        return sorted(pid for pid, m in self.marks.items() if m is mark)
+
+    def embed_text(self, with_context: bool = True) -> str:
+        if not with_context:
+            return self.text
+        return f"{self.dimension}. {self.question}\n{self.text}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "text": self.text,
+            "dimension": self.dimension,
+            "question": self.question,
+            "marks": {k: v.value for k, v in sorted(self.marks.items())},
+            "lang": self.lang,
+        }

@@ -1,0 +1,30 @@
+"""practice-search: shared settings, errors and the command line."""
+
+from practice_search.config import Settings, get_settings
+from practice_search.errors import (
+    BuildError,
+    ConfigError,
+    CorpusError,
+    IndexCorrupt,
+    IndexError_,
+    IndexMissing,
+    IndexStale,
+    ModelNotAvailable,
+    PracticeSearchError,
+    QueryError,
+)
+
+__all__ = [
+    "BuildError",
+    "ConfigError",
+    "CorpusError",
+    "IndexCorrupt",
+    "IndexError_",
+    "IndexMissing",
+    "IndexStale",
+    "ModelNotAvailable",
+    "PracticeSearchError",
+    "QueryError",
+    "Settings",
+    "get_settings",
+]

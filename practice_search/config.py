@@ -1,0 +1,63 @@
+"""Typed settings, read from the environment (prefix ``PRACTICE_SEARCH_``).
+
+One :class:`Settings` object is built per process through the cached
+:func:`get_settings`; tests build their own ``Settings(...)`` and pass it in.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["Settings", "get_settings"]
+
+
+class Settings(BaseSettings):
+    """Every knob of the engine. Defaults are the measured best configuration."""
+
+    model_config = SettingsConfigDict(env_prefix="PRACTICE_SEARCH_", env_nested_delimiter="__")
+
+    data_dir: Path = Field(
+        default=Path(".data"),
+        description="Directory holding the built index (git-ignored).",
+    )
+    encoders: list[str] = Field(
+        default=["e5", "minilm"],
+        description=(
+            "Dense encoders, by registry name (see `practice-search encoders`) or "
+            "'st:<model name or local path>' for any sentence-transformers model on disk."
+        ),
+    )
+    lexical: bool = Field(default=True, description="Use the BM25 channel.")
+    weights: dict[str, float] = Field(
+        default_factory=dict,
+        description="Fusion weight per channel name (bm25, e5, minilm, ...); missing = 1.0.",
+    )
+    rrf_k: int = Field(default=60, ge=1, description="Reciprocal rank fusion constant.")
+    candidates: int = Field(default=100, ge=10, le=10_000, description="Hits per channel.")
+    context_in_embedding: bool = Field(
+        default=True, description="Embed passages with their title/heading/question context."
+    )
+    max_words: int = Field(
+        default=150, ge=20, le=400, description="Passage size limit in words (chunking)."
+    )
+    default_k: int = Field(default=10, ge=1)
+    max_k: int = Field(default=100, ge=1)
+    max_query_chars: int = Field(default=500, ge=10)
+    threads: int = Field(default=2, ge=1, description="CPU threads for encoders.")
+
+    @field_validator("encoders")
+    @classmethod
+    def _no_duplicate_encoders(cls, value: list[str]) -> list[str]:
+        if len(set(value)) != len(value):
+            raise ValueError(f"encoders listed twice: {value}")
+        return value
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read once from the environment."""
+    return Settings()

@@ -1,0 +1,72 @@
+"""The one exception tree of practice-search.
+
+Every error a user can cause or meet derives from :class:`PracticeSearchError`;
+the CLI prints its message on one line and the service maps each class to an
+HTTP status in one place.
+
+    PracticeSearchError
+    ├── QueryError            bad query text, k, offset or filter value
+    ├── ConfigError           a setting that cannot work (unknown encoder, bad weight)
+    │   └── ModelNotAvailable a configured model is not on disk (we never download)
+    ├── CorpusError           a raw document cannot be parsed as expected
+    └── IndexError_           base for index problems
+        ├── IndexMissing      no index at the configured data directory
+        ├── IndexCorrupt      files unreadable or inconsistent
+        ├── IndexStale        built from another corpus, model or chunking version
+        └── BuildError        a build failed; the previous index is untouched
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "BuildError",
+    "ConfigError",
+    "CorpusError",
+    "IndexCorrupt",
+    "IndexError_",
+    "IndexMissing",
+    "IndexStale",
+    "ModelNotAvailable",
+    "PracticeSearchError",
+    "QueryError",
+]
+
+
+class PracticeSearchError(Exception):
+    """Base class of every error practice-search raises on purpose."""
+
+
+class QueryError(PracticeSearchError, ValueError):
+    """The query, k, offset or a filter value is not acceptable."""
+
+
+class ConfigError(PracticeSearchError):
+    """A setting cannot work as given."""
+
+
+class ModelNotAvailable(ConfigError):
+    """A configured encoder model is not installed or not on disk."""
+
+
+class CorpusError(PracticeSearchError):
+    """A raw document does not have the structure its parser expects."""
+
+
+class IndexError_(PracticeSearchError):  # noqa: N801 - avoid shadowing the builtin IndexError
+    """Base class of index problems."""
+
+
+class IndexMissing(IndexError_):
+    """No index exists at the configured data directory."""
+
+
+class IndexCorrupt(IndexError_):
+    """The index files are unreadable or inconsistent with each other."""
+
+
+class IndexStale(IndexError_):
+    """The index was built from another corpus, model or chunking version."""
+
+
+class BuildError(IndexError_):
+    """An index build failed; the index being served was left untouched."""
