@@ -36,6 +36,14 @@ class Settings(BaseSettings):
         default_factory=dict,
         description="Fusion weight per channel name (bm25, e5, minilm, ...); missing = 1.0.",
     )
+    confidence_floor: dict[str, float] = Field(
+        default={"minilm": 0.30, "e5": 0.80},
+        description=(
+            "Per dense channel, most discriminative first: below this best cosine the "
+            "need is judged off-topic (low_confidence). The first channel that reads the "
+            "query's language decides."
+        ),
+    )
     rrf_k: int = Field(default=60, ge=1, description="Reciprocal rank fusion constant.")
     candidates: int = Field(default=100, ge=10, le=10_000, description="Hits per channel.")
     context_in_embedding: bool = Field(

@@ -1,0 +1,178 @@
+"""Build the on-disk index atomically.
+
+A build writes everything into a fresh folder under ``<data_dir>/builds/`` and
+only then points the ``current`` symlink at it (``os.replace`` of a symlink is
+atomic). A build that fails or is killed leaves ``current`` — the index being
+served — exactly as it was.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import re
+import shutil
+import time
+import uuid
+from collections.abc import Iterator, Mapping
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+from tqdm import tqdm
+
+from corpus import CHUNKING_VERSION, Corpus, corpus_hash, load_corpus
+from index.encoders import Encoder, create_encoder
+from index.lexical import LexicalIndex, LexicalLang
+from index.manifest import Manifest
+from index.store import write_records
+from index.vectors import FaissVectorIndex
+from practice_search.config import Settings
+from practice_search.errors import BuildError, ConfigError, PracticeSearchError
+
+__all__ = ["KINDS", "build_index", "current_dir", "encoder_file", "lexical_dir"]
+
+KINDS = ("passages", "checklist")
+_BATCH = 32
+
+
+def current_dir(data_dir: Path) -> Path:
+    return data_dir / "current"
+
+
+def encoder_file(root: Path, encoder: str, kind: str) -> Path:
+    safe = re.sub(r"[^\w.-]+", "_", encoder)
+    return root / "vectors" / f"{safe}.{kind}.faiss"
+
+
+def lexical_dir(root: Path, lang: str, kind: str) -> Path:
+    return root / "lexical" / f"{lang}.{kind}"
+
+
+@contextlib.contextmanager
+def _build_lock(data_dir: Path) -> Iterator[None]:
+    data_dir.mkdir(parents=True, exist_ok=True)
+    with (data_dir / ".build.lock").open("w") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as exc:
+            raise BuildError(f"another build is running in {data_dir}") from exc
+        yield
+
+
+def _texts(corpus: Corpus, with_context: bool) -> dict[str, list[str]]:
+    return {
+        "passages": [p.embed_text(with_context) for p in corpus.passages],
+        "checklist": [c.embed_text(with_context) for c in corpus.checklist],
+    }
+
+
+def _embed(encoder: Encoder, texts: list[str], bar: tqdm) -> np.ndarray:
+    rows = []
+    for start in range(0, len(texts), _BATCH):
+        rows.append(encoder.encode_passages(texts[start : start + _BATCH]))
+        bar.update(len(texts[start : start + _BATCH]))
+    return np.vstack(rows)
+
+
+def _write(
+    root: Path, corpus: Corpus, settings: Settings, encoders: Mapping[str, Encoder],
+    progress: bool, started: float,
+) -> Manifest:
+    texts = _texts(corpus, settings.context_in_embedding)
+    (root / "vectors").mkdir(parents=True)
+    total = sum(len(t) for t in texts.values()) * len(encoders)
+    with tqdm(total=total, desc="embedding", unit="text", disable=not progress) as bar:
+        for name, encoder in encoders.items():
+            for kind in KINDS:
+                vecs = _embed(encoder, texts[kind], bar)
+                index = FaissVectorIndex(vecs.shape[1])
+                index.add(vecs)
+                index.save(encoder_file(root, name, kind))
+    langs = [LexicalLang.EN, LexicalLang.IT] if settings.lexical else []
+    for lang in langs:
+        for kind in KINDS:
+            lex = LexicalIndex(lang)
+            lex.build(texts[kind])
+            lex.save(lexical_dir(root, lang.value, kind))
+    write_records(root / "records.sqlite", {
+        "documents": [d.to_dict() for d in corpus.documents],
+        "practices": [p.to_dict() for p in corpus.practices],
+        "passages": [p.to_dict() for p in corpus.passages],
+        "checklist": [c.to_dict() for c in corpus.checklist],
+    })
+    manifest = Manifest(
+        corpus_hash=corpus_hash(),
+        chunking_version=CHUNKING_VERSION,
+        max_words=settings.max_words,
+        context_in_embedding=settings.context_in_embedding,
+        encoders=[e.info for e in encoders.values()],
+        lexical_langs=[lang.value for lang in langs],
+        counts={"documents": len(corpus.documents), "practices": len(corpus.practices),
+                "passages": len(corpus.passages), "checklist": len(corpus.checklist)},
+        build_seconds=round(time.perf_counter() - started, 2),
+        created=datetime.now(UTC).isoformat(timespec="seconds"),
+    )
+    manifest.save(root / "manifest.json")
+    return manifest
+
+
+def _swap(data_dir: Path, new_root: Path) -> None:
+    link = current_dir(data_dir)
+    previous = link.resolve() if link.is_symlink() else None
+    tmp_link = data_dir / f".current-{uuid.uuid4().hex[:8]}"
+    os.symlink(new_root.relative_to(data_dir), tmp_link)
+    os.replace(tmp_link, link)
+    if previous is not None and previous != new_root.resolve():
+        shutil.rmtree(previous, ignore_errors=True)
+
+
+def build_index(
+    settings: Settings,
+    *,
+    progress: bool = True,
+    encoders: Mapping[str, Encoder] | None = None,
+    corpus: Corpus | None = None,
+) -> Manifest:
+    """Parse the corpus, embed it with every configured encoder and publish the index.
+
+    Args:
+        settings: where to write and how to build.
+        progress: show progress bars on stderr.
+        encoders: already-loaded encoders by name (default: create the configured ones).
+        corpus: already-parsed corpus (default: parse the vendored raw files).
+
+    Raises:
+        BuildError: anything went wrong; the previously published index is untouched.
+    """
+    started = time.perf_counter()
+    data_dir = settings.data_dir
+    with _build_lock(data_dir):
+        builds = data_dir / "builds"
+        builds.mkdir(parents=True, exist_ok=True)
+        for stale in builds.glob(".tmp-*"):  # left by a killed build
+            shutil.rmtree(stale, ignore_errors=True)
+        tmp = builds / f".tmp-{uuid.uuid4().hex[:12]}"
+        try:
+            if corpus is None:
+                corpus = load_corpus(max_words=settings.max_words)
+            if encoders is None:
+                encoders = {n: create_encoder(n, settings.threads) for n in settings.encoders}
+            manifest = _write(tmp, corpus, settings, encoders, progress, started)
+            final = builds / f"{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:6]}"
+            os.rename(tmp, final)
+            _swap(data_dir, final)
+        except PracticeSearchError as exc:
+            shutil.rmtree(tmp, ignore_errors=True)
+            if isinstance(exc, BuildError | ConfigError):
+                raise
+            raise BuildError(f"build failed, previous index kept: {exc}") from exc
+        except (Exception, KeyboardInterrupt) as exc:
+            shutil.rmtree(tmp, ignore_errors=True)
+            if isinstance(exc, KeyboardInterrupt):
+                raise
+            raise BuildError(
+                f"build failed, previous index kept: {exc.__class__.__name__}: {exc}"
+            ) from exc
+    return manifest

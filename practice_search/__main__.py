@@ -1,0 +1,5 @@
+import sys
+
+from practice_search.cli import main
+
+sys.exit(main())

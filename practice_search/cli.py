@@ -1,0 +1,227 @@
+"""The ``practice-search`` command: a thin face over the library API."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from practice_search.config import Settings, get_settings
+from practice_search.errors import IndexMissing, IndexStale, PracticeSearchError, QueryError
+
+__all__ = ["main"]
+
+DEMO_NEED = "language barrier in healthcare"
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    settings = get_settings()
+    if getattr(args, "data_dir", None):
+        settings = settings.model_copy(update={"data_dir": args.data_dir})
+    return settings
+
+
+def _cmd_build(args: argparse.Namespace) -> int:
+    from index import build_index
+
+    m = build_index(_settings(args), progress=not args.quiet)
+    print(f"index built in {m.build_seconds:.1f} s: {m.counts['passages']} passages, "
+          f"{m.counts['checklist']} checklist items, {m.counts['practices']} practices, "
+          f"encoders {', '.join(e.name for e in m.encoders)}", file=sys.stderr)
+    return 0
+
+
+def _ensure_index(settings: Settings, quiet: bool = False) -> None:
+    """Build the index if it is missing or stale (what `make run` relies on)."""
+    from index import build_index, check_fresh, read_manifest
+
+    try:
+        check_fresh(read_manifest(settings), settings)
+    except (IndexMissing, IndexStale) as exc:
+        print(f"{exc} — building it now.", file=sys.stderr)
+        build_index(settings, progress=not quiet)
+
+
+def _filters(ns: argparse.Namespace | dict[str, Any]) -> Any:
+    from retriever import Filters
+
+    get = ns.get if isinstance(ns, dict) else lambda k: getattr(ns, k, None)
+    return Filters(doc=get("doc"), dimension=get("dimension"), lang=get("lang"))
+
+
+def _search(retriever: Any, query: str, args: argparse.Namespace) -> dict[str, Any]:
+    result = retriever.search(query, k=args.top_k, offset=args.offset, type=args.type,
+                              filters=_filters(args))
+    data: dict[str, Any] = result.to_dict()
+    return data
+
+
+def _jsonl(retriever: Any, args: argparse.Namespace) -> int:
+    failures = 0
+    for lineno, line in enumerate(sys.stdin, start=1):
+        line = line.strip()
+        if not line:
+            continue
+        try:
+            if line.startswith("{"):
+                try:
+                    req = json.loads(line)
+                except json.JSONDecodeError as exc:
+                    raise QueryError(f"line {lineno}: not valid JSON ({exc.msg})") from None
+                if not isinstance(req, dict) or "query" not in req:
+                    raise QueryError(f"line {lineno}: a JSON line needs a 'query' field")
+                res = retriever.search(
+                    req["query"], k=int(req.get("k", args.top_k or retriever.settings.default_k)),
+                    offset=int(req.get("offset", 0)), type=req.get("type", args.type),
+                    filters=_filters(req)).to_dict()
+                if "id" in req:
+                    res = {"id": req["id"], **res}
+            else:
+                res = _search(retriever, line, args)
+        except (PracticeSearchError, ValueError, TypeError) as exc:
+            failures += 1
+            res = {"query": line, "error": str(exc)}
+        sys.stdout.write(json.dumps(res, ensure_ascii=False) + "\n")
+        sys.stdout.flush()
+    return 1 if failures else 0
+
+
+def _cmd_query(args: argparse.Namespace) -> int:
+    from practice_search.render import render_result
+    from retriever import Retriever
+
+    if not args.jsonl and args.query is None:
+        raise QueryError("give a need to search for, or --jsonl to read needs from stdin")
+    settings = _settings(args)
+    if not args.jsonl:  # fail fast on bad input, before loading models
+        from retriever.query import validate_query
+
+        validate_query(args.query, args.top_k or settings.default_k, args.offset,
+                       settings.max_query_chars, settings.max_k)
+    retriever = Retriever.load(settings)
+    if args.jsonl:
+        return _jsonl(retriever, args)
+    data = _search(retriever, args.query, args)
+    if args.json:
+        print(json.dumps(data, ensure_ascii=False, indent=2))
+    else:
+        print(render_result(data, color=sys.stdout.isatty()))
+    return 0
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    """The main job of `make run`: make sure the index exists, then search."""
+    from practice_search.render import render_result
+    from retriever import Retriever
+
+    settings = _settings(args)
+    _ensure_index(settings)
+    retriever = Retriever.load(settings)
+    interactive = sys.stdin.isatty() and not args.once
+    need = DEMO_NEED
+    while True:
+        try:
+            data = retriever.search(need, k=args.top_k).to_dict()
+            print(render_result(data, color=sys.stdout.isatty()))
+        except QueryError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+        if not interactive:
+            return 0
+        try:
+            need = input("\nWhat do you need? (empty line to quit) > ").strip()
+        except EOFError:
+            return 0
+        if not need:
+            return 0
+
+
+def _cmd_status(args: argparse.Namespace) -> int:
+    from index import check_fresh, read_manifest
+
+    settings = _settings(args)
+    manifest = read_manifest(settings)
+    print(manifest.to_json())
+    check_fresh(manifest, settings)
+    print("index is up to date", file=sys.stderr)
+    return 0
+
+
+def _cmd_encoders(args: argparse.Namespace) -> int:
+    from index.encoders import describe_encoders
+
+    for name, text in describe_encoders().items():
+        print(f"{name:24} {text}")
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    from corpus.records import Dimension
+    from retriever.query import ResultType
+
+    p = argparse.ArgumentParser(
+        prog="practice-search",
+        description="Search European good practices in migrant integration (offline).")
+    p.add_argument("--data-dir", help="index directory (default: $PRACTICE_SEARCH_DATA_DIR or .data)")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    b = sub.add_parser("build", help="(re)build the index from the bundled corpus")
+    b.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
+    b.set_defaults(func=_cmd_build)
+
+    def search_options(sp: argparse.ArgumentParser) -> None:
+        sp.add_argument("-k", "--top-k", type=int, default=None, help="results per type (default 10)")
+
+    q = sub.add_parser("query", help="search for a need and print the results")
+    q.add_argument("query", nargs="?", help="the need, in English or Italian")
+    search_options(q)
+    q.add_argument("--offset", type=int, default=0, help="skip this many results (pagination)")
+    q.add_argument("--type", choices=[t.value for t in ResultType], default="all")
+    q.add_argument("--doc", help="only this document id (spring-a, spring-b, asap, oss, regin)")
+    q.add_argument("--dimension", choices=[d.value for d in Dimension],
+                   help="only this SPRING dimension")
+    q.add_argument("--lang", help="only passages in this language (en, it)")
+    out = q.add_mutually_exclusive_group()
+    out.add_argument("--json", action="store_true", help="print the result contract as JSON")
+    out.add_argument("--jsonl", action="store_true",
+                     help="read one need per line from stdin (text or JSON), write one JSON per line")
+    q.set_defaults(func=_cmd_query)
+
+    r = sub.add_parser("run", help="build the index if needed, then search (demo, then prompt)")
+    search_options(r)
+    r.add_argument("--once", action="store_true", help="only the demo need, no prompt")
+    r.set_defaults(func=_cmd_run, top_k=5)
+
+    s = sub.add_parser("status", help="show the index manifest and whether it is stale")
+    s.set_defaults(func=_cmd_status)
+    e = sub.add_parser("encoders", help="list the encoders that can be configured")
+    e.set_defaults(func=_cmd_encoders)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    args = _parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except PracticeSearchError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2 if isinstance(exc, QueryError) else 1
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+    except Exception as exc:  # a bug: one line for the user, the traceback on request
+        if os.environ.get("PRACTICE_SEARCH_DEBUG"):
+            raise
+        print(f"internal error: {exc.__class__.__name__}: {exc} "
+              "(set PRACTICE_SEARCH_DEBUG=1 for the traceback)", file=sys.stderr)
+        return 3
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,70 @@
+"""Human-readable rendering of a search result for the terminal."""
+
+from __future__ import annotations
+
+import shutil
+import textwrap
+from typing import Any
+
+__all__ = ["render_result"]
+
+_BOLD, _DIM, _RESET = "\033[1m", "\033[2m", "\033[0m"
+
+
+def _marked(snippet: str, spans: list[list[int]], color: bool) -> str:
+    if not color or not spans:
+        return snippet
+    out, last = [], 0
+    for start, end in spans:
+        out += [snippet[last:start], _BOLD, snippet[start:end], _RESET]
+        last = end
+    out.append(snippet[last:])
+    return "".join(out)
+
+
+def _why(match: dict[str, dict[str, float]]) -> str:
+    return ", ".join(f"{ch} #{int(h['rank'])} ({h['score']:.2f})" for ch, h in match.items())
+
+
+def _names(refs: list[dict[str, Any]]) -> str:
+    return ", ".join(r["title"] for r in refs) or "—"
+
+
+def render_result(result: dict[str, Any], color: bool = False) -> str:
+    """The result as text: passages with provenance and why they matched, then checklist items."""
+    width = min(shutil.get_terminal_size((100, 20)).columns, 110)
+    dim = (lambda s: f"{_DIM}{s}{_RESET}") if color else (lambda s: s)
+    lines = [f'Need: "{result["query"]}"  (language: {result["lang"]}'
+             + ("" if result["lang_confident"] else ", uncertain") + ")"]
+    if result.get("message"):
+        lines += ["", f"! {result['message']}"]
+    if result["passages"]:
+        lines += ["", "PASSAGES"]
+    for n, p in enumerate(result["passages"], start=result["offset"] + 1):
+        practice = p["practice"]
+        title = practice["title"] if practice else p["doc"]["title"]
+        where = ", ".join(x for x in (practice["organisation"], practice["place"]) if x) \
+            if practice else ""
+        lines.append(f"\n{n:>2}. {title}" + (f" — {where}" if where else "")
+                     + f"   [score {p['score']:.4f}]")
+        sources = "; ".join(s["title"] for s in p["sources"])
+        lines.append(f"    {dim('source:')} {sources}")
+        if p["section"]:
+            lines.append(f"    {dim('section:')} {' › '.join(p['section'])}")
+        body = textwrap.fill(p["highlight"]["snippet"], width - 4, initial_indent="    ",
+                             subsequent_indent="    ")
+        if color:  # spans are offsets into the unwrapped snippet: mark, then wrap loosely
+            body = "    " + _marked(p["highlight"]["snippet"], p["highlight"]["spans"], True)
+        lines.append(body)
+        lines.append(f"    {dim('matched by: ' + _why(p['match']))}")
+    if result["checklist"]:
+        lines += ["", "CHECKLIST RECOMMENDATIONS"]
+    for n, c in enumerate(result["checklist"], start=result["offset"] + 1):
+        lines.append(f"\n{n:>2}. {c['text']}   [score {c['score']:.4f}]")
+        lines.append(f"    {dim('dimension:')} {c['dimension']} › {c['question']}")
+        lines.append(f"    ✓ met by: {_names(c['met_by'])}")
+        lines.append(f"    ✗ not met by: {_names(c['not_met_by'])}")
+        lines.append(f"    {dim('matched by: ' + _why(c['match']))}")
+    if not result["passages"] and not result["checklist"]:
+        lines += ["", "No results (check the filters)."]
+    return "\n".join(lines)

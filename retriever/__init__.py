@@ -1,0 +1,7 @@
+"""Query → ranked passages and checklist items: the library API every face uses."""
+
+from retriever.engine import Retriever
+from retriever.query import Filters, ResultType
+from retriever.results import ChecklistResult, PassageResult, SearchResult
+
+__all__ = ["ChecklistResult", "Filters", "PassageResult", "ResultType", "Retriever", "SearchResult"]

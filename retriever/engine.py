@@ -1,0 +1,264 @@
+"""The retriever: query → ranked passages and checklist items, with provenance."""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from index import LoadedIndex, load_index
+from index.build import KINDS
+from practice_search.config import Settings, get_settings
+from retriever.fusion import Fused, rrf
+from retriever.highlight import highlight
+from retriever.language import QueryLanguage, channel_weight, detect_query_language
+from retriever.query import Filters, ResultType, validate_query
+from retriever.results import ChecklistResult, PassageResult, SearchResult
+
+__all__ = ["Retriever"]
+
+_DUPLICATE_COS = 0.97
+_LOW_CONFIDENCE_MESSAGE = (
+    "Nothing in the corpus matches this need closely; the results below are weak matches."
+)
+
+
+@dataclass(frozen=True)
+class _Channel:
+    name: str
+    langs: tuple[str, ...]
+    dense: bool
+
+
+class _LRU:
+    """A small thread-safe LRU cache for query embeddings."""
+
+    def __init__(self, size: int) -> None:
+        self._data: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
+        self._size = size
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[str, str]) -> np.ndarray | None:
+        with self._lock:
+            value = self._data.get(key)
+            if value is not None:
+                self._data.move_to_end(key)
+            return value
+
+    def put(self, key: tuple[str, str], value: np.ndarray) -> None:
+        with self._lock:
+            self._data[key] = value
+            self._data.move_to_end(key)
+            while len(self._data) > self._size:
+                self._data.popitem(last=False)
+
+
+class Retriever:
+    """Hybrid retrieval over a loaded index. Read-only after construction: thread-safe.
+
+    Example:
+        >>> r = Retriever.load()
+        >>> result = r.search("language barrier in healthcare", k=5)
+    """
+
+    def __init__(self, index: LoadedIndex, settings: Settings) -> None:
+        self.index = index
+        self.settings = settings
+        self.channels = [_Channel(e.name, e.languages, True) for e in index.manifest.encoders]
+        self.channels += [_Channel(f"bm25-{lang}", (lang,), False) for lang in index.lexical]
+        self._cache = _LRU(1024)
+        self._facets = {kind: {f: index.facet(kind, f) for f in ("doc", "dimension", "lang")}
+                        for kind in KINDS}
+        self.doc_ids = sorted(index.documents)
+        self.langs = sorted({r["lang"] for r in index.records["passages"]})
+
+    @classmethod
+    def load(cls, settings: Settings | None = None) -> Retriever:
+        """Load the index and encoders named by ``settings`` (default: the environment)."""
+        settings = settings or get_settings()
+        return cls(load_index(settings), settings)
+
+    # -- channels ---------------------------------------------------------------------------
+
+    def _query_vector(self, encoder: str, query: str) -> np.ndarray:
+        key = (encoder, query)
+        vec = self._cache.get(key)
+        if vec is None:
+            vec = self.index.encoders[encoder].encode_queries([query])
+            self._cache.put(key, vec)
+        return vec
+
+    def _allowed(self, kind: str, filters: Filters) -> np.ndarray | None:
+        facets = self._facets[kind]
+        n = len(self.index.records[kind])
+        mask = np.ones(n, dtype=bool)
+        if filters.doc:
+            mask &= np.fromiter((filters.doc in d for d in facets["doc"]), bool, n)
+        if filters.dimension:
+            mask &= facets["dimension"] == filters.dimension
+        if filters.lang:
+            mask &= facets["lang"] == filters.lang
+        return None if mask.all() else np.flatnonzero(mask)
+
+    def _rank(self, channel: _Channel, kind: str, query: str,
+              allowed: np.ndarray | None) -> list[tuple[int, float]]:
+        n = self.settings.candidates
+        if allowed is not None and allowed.size == 0:
+            return []
+        if channel.dense:
+            vec = self._query_vector(channel.name, query)
+            scores, rows = self.index.vectors[channel.name][kind].search(vec, n, allowed)
+            return [(int(r), float(s)) for r, s in zip(rows[0], scores[0], strict=True) if r >= 0]
+        lex = self.index.lexical[channel.langs[0]][kind]
+        all_scores = lex.scores(query)
+        if allowed is not None:
+            masked = np.zeros_like(all_scores)
+            masked[allowed] = all_scores[allowed]
+            all_scores = masked
+        top = np.flatnonzero(all_scores > 0)
+        top = top[np.argsort(-all_scores[top], kind="stable")][:n]
+        return [(int(r), float(all_scores[r])) for r in top]
+
+    def _base(self, channel: str) -> float:
+        weights = self.settings.weights
+        return weights.get(channel, weights.get(channel.split("-")[0], 1.0))
+
+    def _weights(self, qlang: QueryLanguage) -> dict[str, float]:
+        return {ch.name: channel_weight(ch.langs, qlang, self._base(ch.name)) for ch in self.channels}
+
+    def _fuse(self, kind: str, query: str, qlang: QueryLanguage,
+              filters: Filters) -> tuple[list[Fused], dict[str, float]]:
+        allowed = self._allowed(kind, filters)
+        rankings = {ch.name: self._rank(ch, kind, query, allowed) for ch in self.channels}
+        tops = {name: r[0][1] for name, r in rankings.items() if r}
+        return rrf(rankings, self._weights(qlang), self.settings.rrf_k), tops
+
+    def _collapse(self, kind: str, fused: list[Fused], limit: int) -> list[tuple[Fused, list[int]]]:
+        """Merge near-identical passages (cosine ≥ 0.97) into the better-ranked one."""
+        dense = [ch.name for ch in self.channels if ch.dense]
+        kept: list[tuple[Fused, list[int]]] = []
+        vecs: list[np.ndarray] = []
+        for f in fused:
+            if len(kept) >= limit:
+                break
+            if dense:
+                v = self.index.vectors[dense[0]][kind].reconstruct(f.row)
+                sims = [float(v @ u) for u in vecs]
+                if sims and max(sims) >= _DUPLICATE_COS:
+                    kept[int(np.argmax(sims))][1].append(f.row)
+                    continue
+                vecs.append(v)
+            kept.append((f, []))
+        return kept
+
+    def _low_confidence(self, tops: dict[str, float], weights: dict[str, float]) -> bool:
+        """Judge by the first channel in ``confidence_floor`` that reads the query's language.
+
+        The floors are listed most discriminative first (MiniLM separates on- from
+        off-topic English needs far better than E5, whose cosines bunch near 0.8).
+        """
+        for name, floor in self.settings.confidence_floor.items():
+            if name in tops and weights.get(name, 0.0) >= 0.5 * self._base(name):
+                return tops[name] < floor
+        return False
+
+    # -- hydration --------------------------------------------------------------------------
+
+    def _doc(self, doc_id: str) -> dict[str, Any]:
+        d = self.index.documents[doc_id]
+        return {"id": d["id"], "title": d["title"], "file": d["file"]}
+
+    def _practice(self, pid: str) -> dict[str, Any]:
+        p = self.index.practices[pid]
+        return {"id": p["id"], "title": p["title"], "organisation": p["organisation"],
+                "place": p["place"]}
+
+    @staticmethod
+    def _match(f: Fused) -> dict[str, dict[str, float]]:
+        return {c: {"rank": h.rank, "score": round(h.score, 4)} for c, h in sorted(f.hits.items())}
+
+    def _stems(self, query: str) -> set[str]:
+        return {t for lex in self.index.lexical.values()
+                for t in lex["passages"].query_terms(query)}
+
+    def _passage(self, f: Fused, dupes: list[int], stems: set[str]) -> PassageResult:
+        rec = self.index.records["passages"][f.row]
+        doc_ids = list(dict.fromkeys(
+            [*rec["doc_ids"], *(d for r in dupes
+                                for d in self.index.records["passages"][r]["doc_ids"])]))
+        stemmers = [lex["passages"].stem for lex in self.index.lexical.values()]
+        return PassageResult(
+            id=rec["id"], text=rec["text"], score=round(f.score, 6),
+            doc=self._doc(doc_ids[0]), sources=[self._doc(d) for d in doc_ids],
+            practice=self._practice(rec["practice_id"]) if rec.get("practice_id") else None,
+            section=rec["section"], lang=rec["lang"], kind=rec["kind"],
+            dimension=rec.get("dimension"), question=rec.get("question"),
+            highlight=highlight(rec["text"], stems, stemmers),
+            match=self._match(f),
+        )
+
+    def _checklist(self, f: Fused) -> ChecklistResult:
+        rec = self.index.records["checklist"][f.row]
+        by = {m: [self._practice(p) for p, mark in rec["marks"].items() if mark == m]
+              for m in ("met", "not_met", "unmarked")}
+        return ChecklistResult(
+            id=rec["id"], text=rec["text"], score=round(f.score, 6), dimension=rec["dimension"],
+            question=rec["question"], met_by=by["met"], not_met_by=by["not_met"],
+            unmarked_by=by["unmarked"], match=self._match(f),
+        )
+
+    # -- public -----------------------------------------------------------------------------
+
+    def search(
+        self,
+        query: str,
+        k: int | None = None,
+        *,
+        offset: int = 0,
+        type: ResultType | str = ResultType.ALL,  # noqa: A002 - mirrors the CLI/HTTP option
+        filters: Filters | None = None,
+    ) -> SearchResult:
+        """Rank passages and checklist items for a need in English or Italian.
+
+        Args:
+            query: the need in plain words.
+            k: results per type (default ``settings.default_k``).
+            offset: skip this many results per type (pagination).
+            type: ``all``, ``passage`` or ``checklist``.
+            filters: restrict by document id, SPRING dimension or passage language.
+
+        Raises:
+            QueryError: empty or over-long query, k/offset out of range, unknown filter value
+                or result type.
+        """
+        from practice_search.errors import QueryError
+
+        k = self.settings.default_k if k is None else k
+        text = validate_query(query, k, offset, self.settings.max_query_chars, self.settings.max_k)
+        try:
+            rtype = ResultType(type)
+        except ValueError:
+            raise QueryError(
+                f"unknown type {type!r}; choose one of: {', '.join(t.value for t in ResultType)}"
+            ) from None
+        filters = (filters or Filters()).validate(self.doc_ids, self.langs)
+        qlang = detect_query_language(text)
+        result = SearchResult(query=text, lang=qlang.lang, lang_confident=qlang.confident,
+                              low_confidence=False, k=k, offset=offset)
+        tops_all: dict[str, float] = {}
+        if rtype in (ResultType.ALL, ResultType.PASSAGE):
+            fused, tops_all = self._fuse("passages", text, qlang, filters)
+            page = self._collapse("passages", fused, offset + k)[offset:]
+            stems = self._stems(text)
+            result.passages = [self._passage(f, d, stems) for f, d in page]
+        if rtype in (ResultType.ALL, ResultType.CHECKLIST):
+            fused, tops = self._fuse("checklist", text, qlang, filters)
+            tops_all = tops_all or tops
+            result.checklist = [self._checklist(f) for f in fused[offset : offset + k]]
+        result.low_confidence = self._low_confidence(tops_all, self._weights(qlang))
+        if result.low_confidence:
+            result.message = _LOW_CONFIDENCE_MESSAGE
+        return result
