@@ -11,7 +11,17 @@ _BOILERPLATE = ("The cookie settings on this website",)
 
 
 def parse_regin(text: str) -> list[Block]:
-    """One block; the chunker groups its paragraphs into passages."""
+    """One passage per paragraph; a list lead-in ending in ':' or a one-liner joins the next."""
     paragraphs = [clean_inline(ln) for ln in text.splitlines()]
     kept = [p for p in paragraphs if p and not p.startswith(_BOILERPLATE)]
-    return [Block(["REGIN"], kept, kind="paragraph")]
+    blocks: list[Block] = []
+    carry: list[str] = []
+    for para in kept:
+        carry.append(para)
+        if para.endswith(":") or len(para.split()) < 20:
+            continue
+        blocks.append(Block(["REGIN"], carry, kind="paragraph"))
+        carry = []
+    if carry:
+        blocks.append(Block(["REGIN"], carry, kind="paragraph"))
+    return blocks

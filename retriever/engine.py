@@ -74,6 +74,21 @@ class Retriever:
                         for kind in KINDS}
         self.doc_ids = sorted(index.documents)
         self.langs = sorted({r["lang"] for r in index.records["passages"]})
+        # Rows and centroid of each passage-language group, per encoder and kind: a
+        # multilingual encoder scores same-language pairs higher across the board, so
+        # dense hits are ranked by cosine minus the query's mean cosine to the group
+        # (q · centroid), which puts an Italian need's English answers on equal terms.
+        self._groups: dict[str, dict[str, np.ndarray]] = {}
+        self._centroids: dict[tuple[str, str, str], np.ndarray] = {}
+        for kind in KINDS:
+            langs = self._facets[kind]["lang"]
+            self._groups[kind] = {g: np.flatnonzero(langs == g) for g in sorted(set(langs))}
+            for ch in self.channels:
+                if ch.dense and len(self._groups[kind]) > 1:
+                    vec = self.index.vectors[ch.name][kind]
+                    for g, rows in self._groups[kind].items():
+                        mean = np.mean([vec.reconstruct(r) for r in rows], axis=0)
+                        self._centroids[(ch.name, kind, g)] = mean.astype(np.float32)
 
     @classmethod
     def load(cls, settings: Settings | None = None) -> Retriever:
@@ -109,9 +124,7 @@ class Retriever:
         if allowed is not None and allowed.size == 0:
             return []
         if channel.dense:
-            vec = self._query_vector(channel.name, query)
-            scores, rows = self.index.vectors[channel.name][kind].search(vec, n, allowed)
-            return [(int(r), float(s)) for r, s in zip(rows[0], scores[0], strict=True) if r >= 0]
+            return self._dense_rank(channel.name, kind, query, allowed, n)
         lex = self.index.lexical[channel.langs[0]][kind]
         all_scores = lex.scores(query)
         if allowed is not None:
@@ -126,6 +139,25 @@ class Retriever:
         weights = self.settings.weights
         return weights.get(channel, weights.get(channel.split("-")[0], 1.0))
 
+    def _dense_rank(self, encoder: str, kind: str, query: str, allowed: np.ndarray | None,
+                    n: int) -> list[tuple[int, float]]:
+        vec = self._query_vector(encoder, query)
+        index = self.index.vectors[encoder][kind]
+        if (encoder, kind, self.langs[0]) not in self._centroids:
+            scores, rows = index.search(vec, n, allowed)
+            return [(int(r), float(s)) for r, s in zip(rows[0], scores[0], strict=True) if r >= 0]
+        hits: list[tuple[float, int, float]] = []
+        for g, group in self._groups[kind].items():
+            rows_g = group if allowed is None else np.intersect1d(group, allowed)
+            if rows_g.size == 0:
+                continue
+            offset = float(vec[0] @ self._centroids[(encoder, kind, g)])
+            scores, rows = index.search(vec, n, rows_g)
+            hits += [(float(s) - offset, int(r), float(s))
+                     for r, s in zip(rows[0], scores[0], strict=True) if r >= 0]
+        hits.sort(key=lambda h: (-h[0], h[1]))
+        return [(r, s) for _, r, s in hits[:n]]
+
     def _weights(self, qlang: QueryLanguage) -> dict[str, float]:
         return {ch.name: channel_weight(ch.langs, qlang, self._base(ch.name)) for ch in self.channels}
 
@@ -134,7 +166,10 @@ class Retriever:
         allowed = self._allowed(kind, filters)
         rankings = {ch.name: self._rank(ch, kind, query, allowed) for ch in self.channels}
         tops = {name: r[0][1] for name, r in rankings.items() if r}
-        return rrf(rankings, self._weights(qlang), self.settings.rrf_k), tops
+        fused = rrf(rankings, self._weights(qlang), self.settings.rrf_k,
+                    row_langs=self._facets[kind]["lang"],
+                    channel_langs={ch.name: ch.langs for ch in self.channels})
+        return fused, tops
 
     def _collapse(self, kind: str, fused: list[Fused], limit: int) -> list[tuple[Fused, list[int]]]:
         """Merge near-identical passages (cosine ≥ 0.97) into the better-ranked one."""

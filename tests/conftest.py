@@ -1,0 +1,45 @@
+"""Shared fixtures: a fast index built with the deterministic fake encoder, and
+(for tests marked ``model``) one index built with the real bundled encoders,
+created once per session."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from corpus import Corpus, load_corpus
+from index import build_index
+from practice_search.config import Settings
+from retriever import Retriever
+
+
+@pytest.fixture(scope="session")
+def corpus() -> Corpus:
+    return load_corpus()
+
+
+def fake_settings(data_dir: Path) -> Settings:
+    return Settings(data_dir=data_dir, encoders=["hash"], confidence_floor={})
+
+
+@pytest.fixture(scope="session")
+def fake_index_dir(tmp_path_factory: pytest.TempPathFactory, corpus: Corpus) -> Path:
+    data_dir = tmp_path_factory.mktemp("fake-index")
+    build_index(fake_settings(data_dir), progress=False, corpus=corpus)
+    return data_dir
+
+
+@pytest.fixture(scope="session")
+def fake_retriever(fake_index_dir: Path) -> Retriever:
+    return Retriever.load(fake_settings(fake_index_dir))
+
+
+@pytest.fixture(scope="session")
+def real_retriever(tmp_path_factory: pytest.TempPathFactory, corpus: Corpus) -> Iterator[Retriever]:
+    """The shipped default configuration (real encoders), built once per session."""
+    data_dir = tmp_path_factory.mktemp("real-index")
+    settings = Settings(data_dir=data_dir)
+    build_index(settings, progress=False, corpus=corpus)
+    yield Retriever.load(settings)

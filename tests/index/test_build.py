@@ -1,0 +1,132 @@
+"""Building, loading and protecting the on-disk index (fake encoder: fast)."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from corpus import Corpus
+from index import HashEncoder, build_index, create_encoder, load_index
+from index.build import current_dir
+from practice_search.errors import (
+    BuildError,
+    ConfigError,
+    IndexCorrupt,
+    IndexMissing,
+    IndexStale,
+    ModelNotAvailable,
+)
+from tests.conftest import fake_settings
+
+
+class ExplodingEncoder(HashEncoder):
+    """Fails after a few batches, like a build killed midway."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.calls = 0
+
+    def encode_passages(self, texts: list[str]) -> np.ndarray:
+        self.calls += 1
+        if self.calls > 3:
+            raise RuntimeError("disk full")
+        return super().encode_passages(texts)
+
+
+@pytest.fixture()
+def built(tmp_path: Path, corpus: Corpus) -> Path:
+    build_index(fake_settings(tmp_path), progress=False, corpus=corpus)
+    return tmp_path
+
+
+def test_build_writes_manifest_and_loads(built: Path) -> None:
+    index = load_index(fake_settings(built))
+    m = index.manifest
+    assert m.counts["passages"] == len(index.records["passages"]) > 300
+    assert m.counts["checklist"] == 40
+    assert [e.name for e in m.encoders] == ["hash"]
+    assert {"faiss-cpu", "bm25s", "python"} <= set(m.versions)
+    assert len(m.corpus_hash) == 64
+
+
+def test_ids_are_stable_across_builds(built: Path, tmp_path_factory: pytest.TempPathFactory,
+                                      corpus: Corpus) -> None:
+    other = tmp_path_factory.mktemp("again")
+    build_index(fake_settings(other), progress=False)
+    a, b = load_index(fake_settings(built)), load_index(fake_settings(other))
+    for kind in ("passages", "checklist"):
+        assert [r["id"] for r in a.records[kind]] == [r["id"] for r in b.records[kind]]
+
+
+def test_failed_build_leaves_previous_index_loadable(built: Path, corpus: Corpus) -> None:
+    settings = fake_settings(built)
+    before = load_index(settings).manifest
+    with pytest.raises(BuildError, match="previous index kept"):
+        build_index(settings, progress=False, corpus=corpus, encoders={"hash": ExplodingEncoder()})
+    after = load_index(settings).manifest
+    assert after.created == before.created
+    assert not list((built / "builds").glob(".tmp-*"))
+    assert len(list((built / "builds").iterdir())) == 1
+
+
+def test_rebuild_replaces_and_cleans_up(built: Path, corpus: Corpus) -> None:
+    settings = fake_settings(built)
+    first = current_dir(built).resolve()
+    build_index(settings, progress=False, corpus=corpus)
+    assert current_dir(built).resolve() != first
+    assert not first.exists()
+    load_index(settings)
+
+
+def test_missing_index(tmp_path: Path) -> None:
+    with pytest.raises(IndexMissing, match="practice-search build"):
+        load_index(fake_settings(tmp_path / "nothing"))
+
+
+def test_stale_when_settings_differ(built: Path) -> None:
+    settings = fake_settings(built).model_copy(update={"max_words": 120})
+    with pytest.raises(IndexStale, match="max_words"):
+        load_index(settings)
+    with pytest.raises(IndexStale, match="encoders"):
+        load_index(fake_settings(built).model_copy(update={"encoders": ["hash", "e5"]}))
+
+
+def test_stale_when_corpus_changed(built: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("index.load.corpus_hash", lambda: "0" * 64)
+    with pytest.raises(IndexStale, match="corpus changed"):
+        load_index(fake_settings(built))
+
+
+def test_corrupt_vector_file(built: Path) -> None:
+    path = next((current_dir(built) / "vectors").glob("hash.passages.faiss"))
+    path.write_bytes(b"not a faiss index")
+    with pytest.raises(IndexCorrupt, match="vector index"):
+        load_index(fake_settings(built))
+
+
+def test_corrupt_record_store(built: Path) -> None:
+    con = sqlite3.connect(current_dir(built) / "records.sqlite")
+    con.execute("DELETE FROM passages WHERE rowid % 2 = 0")
+    con.commit()
+    con.close()
+    with pytest.raises(IndexCorrupt, match="records"):
+        load_index(fake_settings(built))
+
+
+def test_corrupt_manifest(built: Path) -> None:
+    (current_dir(built) / "manifest.json").write_text("{ truncated")
+    with pytest.raises(IndexCorrupt, match="manifest"):
+        load_index(fake_settings(built))
+
+
+def test_unknown_encoder_names_the_known_ones() -> None:
+    with pytest.raises(ConfigError, match="known: e5, minilm, use, hash"):
+        create_encoder("bert-9000")
+
+
+def test_missing_local_model_says_what_to_do(tmp_path: Path) -> None:
+    with pytest.raises(ModelNotAvailable, match="never download"):
+        create_encoder(f"st:{tmp_path / 'no-such-model'}")

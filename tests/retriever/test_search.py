@@ -1,0 +1,95 @@
+"""Retriever behaviour on the fake-encoder index: contract, filters, pages, errors."""
+
+from __future__ import annotations
+
+import pytest
+
+from practice_search.errors import QueryError
+from retriever import Filters, Retriever
+
+
+def test_result_contract(fake_retriever: Retriever) -> None:
+    data = fake_retriever.search("language barrier in healthcare", k=3).to_dict()
+    assert {"query", "lang", "passages", "checklist"} <= set(data)
+    p = data["passages"][0]
+    assert {"id", "text", "score", "doc", "practice", "section", "lang", "match",
+            "highlight", "sources"} <= set(p)
+    c = data["checklist"][0]
+    assert {"id", "text", "score", "dimension", "question", "met_by", "not_met_by"} <= set(c)
+    assert all("rank" in hit and "score" in hit for hit in p["match"].values())
+
+
+@pytest.mark.parametrize(("kwargs", "message"), [
+    ({"query": ""}, "empty"),
+    ({"query": "   \n\t "}, "empty"),
+    ({"query": "x" * 501}, "limit is 500"),
+    ({"query": "housing", "k": 0}, "k must be between 1 and 100"),
+    ({"query": "housing", "k": 101}, "k must be between 1 and 100"),
+    ({"query": "housing", "offset": -1}, "offset"),
+    ({"query": "housing", "type": "pictures"}, "unknown type"),
+    ({"query": "housing", "filters": Filters(doc="nope")}, "unknown doc 'nope'"),
+    ({"query": "housing", "filters": Filters(dimension="Happiness")}, "unknown dimension"),
+    ({"query": "housing", "filters": Filters(lang="fr")}, "unknown lang 'fr'"),
+])
+def test_bad_input_raises_query_error(fake_retriever: Retriever, kwargs: dict, message: str) -> None:
+    with pytest.raises(QueryError, match=message):
+        fake_retriever.search(**kwargs)
+
+
+def test_doc_filter(fake_retriever: Retriever) -> None:
+    res = fake_retriever.search("training of staff", k=10, filters=Filters(doc="regin"))
+    assert res.passages and all(p.doc["id"] == "regin" for p in res.passages)
+    assert res.checklist == []  # the catalogue comes from SPRING only
+
+
+def test_dimension_filter(fake_retriever: Retriever) -> None:
+    dim = "Sustainability"
+    res = fake_retriever.search("funding after the project ends", k=10,
+                                filters=Filters(dimension=dim))
+    assert res.passages and all(p.dimension == dim for p in res.passages)
+    assert res.checklist and all(c.dimension == dim for c in res.checklist)
+
+
+def test_lang_filter(fake_retriever: Retriever) -> None:
+    res = fake_retriever.search("formazione", k=5, filters=Filters(lang="it"))
+    assert res.passages and all(p.lang == "it" for p in res.passages)
+
+
+def test_type_selects_result_kinds(fake_retriever: Retriever) -> None:
+    only_items = fake_retriever.search("monitoring", type="checklist")
+    assert only_items.passages == [] and only_items.checklist
+    only_passages = fake_retriever.search("monitoring", type="passage")
+    assert only_passages.checklist == [] and only_passages.passages
+
+
+def test_pages_do_not_repeat(fake_retriever: Retriever) -> None:
+    first = fake_retriever.search("intercultural mediators", k=5)
+    second = fake_retriever.search("intercultural mediators", k=5, offset=5)
+    both = fake_retriever.search("intercultural mediators", k=10)
+    ids1, ids2 = [p.id for p in first.passages], [p.id for p in second.passages]
+    assert not set(ids1) & set(ids2)
+    assert ids1 + ids2 == [p.id for p in both.passages]
+
+
+def test_shared_practice_lists_both_sources(fake_retriever: Retriever) -> None:
+    res = fake_retriever.search("Sirius School inclusive personalised practice", k=5)
+    sirius = [p for p in res.passages if p.practice and p.practice["id"] == "sirius-school"]
+    assert sirius
+    assert {s["id"] for s in sirius[0].sources} == {"spring-a", "spring-b"}
+
+
+def test_checklist_items_say_who_meets_them(fake_retriever: Retriever) -> None:
+    res = fake_retriever.search("regular monitoring compared to goals", type="checklist", k=3)
+    item = res.checklist[0]
+    assert item.met_by and all({"id", "title"} <= set(p) for p in item.met_by)
+
+
+def test_concurrent_searches_agree(fake_retriever: Retriever) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    needs = ["housing", "women", "funding", "health", "training"] * 4
+    expected = {n: [p.id for p in fake_retriever.search(n).passages] for n in set(needs)}
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        got = list(pool.map(lambda n: (n, [p.id for p in fake_retriever.search(n).passages]),
+                            needs))
+    assert all(ids == expected[n] for n, ids in got)

@@ -1,0 +1,67 @@
+"""Pure pieces of the retriever on hand-built data."""
+
+from __future__ import annotations
+
+import pytest
+
+from retriever.fusion import rrf
+from retriever.highlight import highlight
+from retriever.language import QueryLanguage, channel_weight, detect_query_language
+
+
+def test_rrf_sums_reciprocal_ranks_with_weights() -> None:
+    fused = rrf({"a": [(1, 0.9), (2, 0.8)], "b": [(2, 5.0), (3, 4.0)]}, {"a": 1.0, "b": 2.0}, k=60)
+    scores = {f.row: f.score for f in fused}
+    assert scores[2] == pytest.approx(1 / 62 + 2 / 61)
+    assert scores[1] == pytest.approx(1 / 61)
+    assert [f.row for f in fused] == [2, 3, 1]
+    assert fused[0].hits["b"].rank == 1 and fused[0].hits["a"].rank == 2
+
+
+def test_rrf_ties_break_by_row_for_stable_pages() -> None:
+    fused = rrf({"a": [(5, 1.0)], "b": [(4, 1.0)]}, {}, k=60)
+    assert [f.row for f in fused] == [4, 5]
+
+
+def test_rrf_normalises_by_the_channels_that_can_read_a_row() -> None:
+    # row 0 is Italian: only the multilingual channel can see it
+    rankings = {"multi": [(0, 0.9), (1, 0.8)], "english": [(1, 3.0)]}
+    fused = rrf(rankings, {}, k=60, row_langs=["it", "en"],
+                channel_langs={"multi": ("*",), "english": ("en",)})
+    scores = {f.row: f.score for f in fused}
+    assert scores[0] == pytest.approx(1 / 61)
+    assert scores[1] == pytest.approx((1 / 62 + 1 / 61) / 2)
+
+
+def test_channel_weight_damps_one_language_channels_for_other_languages() -> None:
+    italian = QueryLanguage("it", True, {"it": 1.0})
+    assert channel_weight(("*",), italian, 1.0) == 1.0
+    assert channel_weight(("en",), italian, 1.0) == pytest.approx(0.15)
+    assert channel_weight(("it",), italian, 2.0) == 2.0
+
+
+def test_an_unsure_language_guess_never_silences_a_channel() -> None:
+    unsure = QueryLanguage("ro", False, {"it": 1.0})
+    assert channel_weight(("en",), unsure, 1.0) == 0.5
+
+
+@pytest.mark.parametrize(("query", "lang"), [
+    ("language barrier in healthcare", "en"),
+    ("barriere linguistiche nella sanità", "it"),
+    ("come finanziare un progetto dopo la fine del bando", "it"),
+    ("mediatori interculturali", "it"),
+])
+def test_query_language(query: str, lang: str) -> None:
+    assert detect_query_language(query).lang == lang
+
+
+def test_short_queries_are_not_confident() -> None:
+    assert not detect_query_language("mediatori interculturali").confident
+
+
+def test_highlight_marks_stemmed_matches() -> None:
+    text = "Interpreters support people. Hiring interpreters improved access to healthcare services."
+    out = highlight(text, {"interpret", "healthcar"}, [lambda ws: [w[:9] for w in ws]], width=12)
+    snippet = out["snippet"]
+    marked = [snippet[s:e] for s, e in out["spans"]]  # type: ignore[misc]
+    assert "healthcare" in marked and "interpreters" in marked
