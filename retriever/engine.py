@@ -12,6 +12,7 @@ import numpy as np
 from index import LoadedIndex, load_index
 from index.build import KINDS
 from practice_search.config import Settings, get_settings
+from retriever.calibration import language_offsets
 from retriever.fusion import Fused, rrf
 from retriever.highlight import highlight
 from retriever.language import QueryLanguage, channel_weight, detect_query_language
@@ -74,21 +75,22 @@ class Retriever:
                         for kind in KINDS}
         self.doc_ids = sorted(index.documents)
         self.langs = sorted({r["lang"] for r in index.records["passages"]})
-        # Rows and centroid of each passage-language group, per encoder and kind: a
-        # multilingual encoder scores same-language pairs higher across the board, so
-        # dense hits are ranked by cosine minus the query's mean cosine to the group
-        # (q · centroid), which puts an Italian need's English answers on equal terms.
+        # Dense hits are ranked by cosine minus a per-language offset (see
+        # retriever.calibration): multilingual encoders favour same-language pairs.
         self._groups: dict[str, dict[str, np.ndarray]] = {}
-        self._centroids: dict[tuple[str, str, str], np.ndarray] = {}
+        self._offsets: dict[tuple[str, str], dict[tuple[str, str], float]] = {}
         for kind in KINDS:
             langs = self._facets[kind]["lang"]
             self._groups[kind] = {g: np.flatnonzero(langs == g) for g in sorted(set(langs))}
+            if len(self._groups[kind]) < 2:
+                continue
             for ch in self.channels:
-                if ch.dense and len(self._groups[kind]) > 1:
+                if ch.dense:
                     vec = self.index.vectors[ch.name][kind]
-                    for g, rows in self._groups[kind].items():
-                        mean = np.mean([vec.reconstruct(r) for r in rows], axis=0)
-                        self._centroids[(ch.name, kind, g)] = mean.astype(np.float32)
+                    centroids = {g: np.mean([vec.reconstruct(r) for r in rows], axis=0)
+                                 for g, rows in self._groups[kind].items()}
+                    self._offsets[(ch.name, kind)] = language_offsets(
+                        self.index.encoders[ch.name].encode_queries, centroids)
 
     @classmethod
     def load(cls, settings: Settings | None = None) -> Retriever:
@@ -118,13 +120,13 @@ class Retriever:
             mask &= facets["lang"] == filters.lang
         return None if mask.all() else np.flatnonzero(mask)
 
-    def _rank(self, channel: _Channel, kind: str, query: str,
+    def _rank(self, channel: _Channel, kind: str, query: str, qlang: QueryLanguage,
               allowed: np.ndarray | None) -> list[tuple[int, float]]:
         n = self.settings.candidates
         if allowed is not None and allowed.size == 0:
             return []
         if channel.dense:
-            return self._dense_rank(channel.name, kind, query, allowed, n)
+            return self._dense_rank(channel.name, kind, query, qlang, allowed, n)
         lex = self.index.lexical[channel.langs[0]][kind]
         all_scores = lex.scores(query)
         if allowed is not None:
@@ -139,19 +141,24 @@ class Retriever:
         weights = self.settings.weights
         return weights.get(channel, weights.get(channel.split("-")[0], 1.0))
 
-    def _dense_rank(self, encoder: str, kind: str, query: str, allowed: np.ndarray | None,
-                    n: int) -> list[tuple[int, float]]:
+    def _dense_rank(self, encoder: str, kind: str, query: str, qlang: QueryLanguage,
+                    allowed: np.ndarray | None, n: int) -> list[tuple[int, float]]:
         vec = self._query_vector(encoder, query)
         index = self.index.vectors[encoder][kind]
-        if (encoder, kind, self.langs[0]) not in self._centroids:
+        offsets = self._offsets.get((encoder, kind))
+        if offsets is None:
             scores, rows = index.search(vec, n, allowed)
             return [(int(r), float(s)) for r, s in zip(rows[0], scores[0], strict=True) if r >= 0]
+        qlangs = sorted({q for q, _ in offsets})
+        share = {q: qlang.probabilities.get(q, 0.0) for q in qlangs}
+        z = sum(share.values())
+        share = {q: (p / z if z else 1.0 / len(qlangs)) for q, p in share.items()}
         hits: list[tuple[float, int, float]] = []
         for g, group in self._groups[kind].items():
             rows_g = group if allowed is None else np.intersect1d(group, allowed)
             if rows_g.size == 0:
                 continue
-            offset = float(vec[0] @ self._centroids[(encoder, kind, g)])
+            offset = sum(share[q] * offsets[(q, g)] for q in qlangs)
             scores, rows = index.search(vec, n, rows_g)
             hits += [(float(s) - offset, int(r), float(s))
                      for r, s in zip(rows[0], scores[0], strict=True) if r >= 0]
@@ -164,7 +171,7 @@ class Retriever:
     def _fuse(self, kind: str, query: str, qlang: QueryLanguage,
               filters: Filters) -> tuple[list[Fused], dict[str, float]]:
         allowed = self._allowed(kind, filters)
-        rankings = {ch.name: self._rank(ch, kind, query, allowed) for ch in self.channels}
+        rankings = {ch.name: self._rank(ch, kind, query, qlang, allowed) for ch in self.channels}
         tops = {name: r[0][1] for name, r in rankings.items() if r}
         fused = rrf(rankings, self._weights(qlang), self.settings.rrf_k,
                     row_langs=self._facets[kind]["lang"],

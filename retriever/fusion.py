@@ -31,27 +31,37 @@ def rrf(
     """Fuse ranked lists of (row, channel score) into one list, best first.
 
     score(row) = sum over channels of weight / (k + rank). With ``row_langs``
-    and ``channel_langs`` the sum is divided by the total weight of the channels
-    that can read the row's language ("*" reads all): an Italian passage is
-    reachable by fewer channels than an English one for an English need, and
-    would otherwise lose just for having fewer votes. Ties are broken by row
-    number so the order is deterministic (pagination depends on it).
+    and ``channel_langs``, a channel only votes for rows in a language it reads
+    ("*" reads all; an Italian-stemmed BM25 hit on English text is an accident
+    of shared stems, not evidence), and a row's sum is divided by the total
+    weight of the channels that read its language: an Italian passage can be
+    reached by fewer channels than an English one, and must not lose just for
+    having fewer votes. Ties are broken by row number so the order is
+    deterministic (pagination depends on it).
     """
+    def reads(channel: str, row: int) -> bool:
+        if row_langs is None or channel_langs is None:
+            return True
+        langs = channel_langs.get(channel, ("*",))
+        return "*" in langs or row_langs[row] in langs
+
     fused: dict[int, Fused] = {}
+    norms: dict[str, float] = {}
     for channel, ranked in rankings.items():
         weight = weights.get(channel, 1.0)
-        for rank, (row, score) in enumerate(ranked, start=1):
+        rank = 0
+        for row, score in ranked:
+            if not reads(channel, row):
+                continue
+            rank += 1
             entry = fused.setdefault(row, Fused(row, 0.0))
             entry.score += weight / (k + rank)
             entry.hits[channel] = ChannelHit(rank, float(score))
     if row_langs is not None and channel_langs is not None:
-        norms: dict[str, float] = {}
         for entry in fused.values():
             lang = row_langs[entry.row]
             if lang not in norms:
-                norms[lang] = sum(
-                    weights.get(c, 1.0) for c in rankings
-                    if "*" in channel_langs.get(c, ("*",)) or lang in channel_langs.get(c, ())
-                ) or 1.0
+                norms[lang] = sum(weights.get(c, 1.0) for c in rankings
+                                  if reads(c, entry.row)) or 1.0
             entry.score /= norms[lang]
     return sorted(fused.values(), key=lambda f: (-f.score, f.row))

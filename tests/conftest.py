@@ -4,13 +4,14 @@ created once per session."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from corpus import Corpus, load_corpus
-from index import build_index
+from index import build_index, check_fresh, read_manifest
 from practice_search.config import Settings
 from retriever import Retriever
 
@@ -38,8 +39,16 @@ def fake_retriever(fake_index_dir: Path) -> Retriever:
 
 @pytest.fixture(scope="session")
 def real_retriever(tmp_path_factory: pytest.TempPathFactory, corpus: Corpus) -> Iterator[Retriever]:
-    """The shipped default configuration (real encoders), built once per session."""
-    data_dir = tmp_path_factory.mktemp("real-index")
-    settings = Settings(data_dir=data_dir)
-    build_index(settings, progress=False, corpus=corpus)
+    """The shipped default configuration (real encoders), built once per session.
+
+    For quick local iterations, PRACTICE_SEARCH_TEST_INDEX may name the data
+    directory of an up-to-date default index to reuse (CI always builds).
+    """
+    reuse = os.environ.get("PRACTICE_SEARCH_TEST_INDEX")
+    if reuse and not os.environ.get("CI"):
+        settings = Settings(data_dir=Path(reuse))
+        check_fresh(read_manifest(settings), settings)
+    else:
+        settings = Settings(data_dir=tmp_path_factory.mktemp("real-index"))
+        build_index(settings, progress=False, corpus=corpus)
     yield Retriever.load(settings)

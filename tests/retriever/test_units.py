@@ -24,13 +24,14 @@ def test_rrf_ties_break_by_row_for_stable_pages() -> None:
 
 
 def test_rrf_normalises_by_the_channels_that_can_read_a_row() -> None:
-    # row 0 is Italian: only the multilingual channel can see it
-    rankings = {"multi": [(0, 0.9), (1, 0.8)], "english": [(1, 3.0)]}
+    # row 0 is Italian: only the multilingual channel can read it
+    rankings = {"multi": [(0, 0.9), (1, 0.8)], "english": [(0, 9.0), (1, 3.0)]}
     fused = rrf(rankings, {}, k=60, row_langs=["it", "en"],
                 channel_langs={"multi": ("*",), "english": ("en",)})
     scores = {f.row: f.score for f in fused}
-    assert scores[0] == pytest.approx(1 / 61)
-    assert scores[1] == pytest.approx((1 / 62 + 1 / 61) / 2)
+    assert scores[0] == pytest.approx(1 / 61)  # the English channel's hit on it is ignored
+    assert scores[1] == pytest.approx((1 / 62 + 1 / 61) / 2)  # ranks re-counted without row 0
+    assert "english" not in fused[[f.row for f in fused].index(0)].hits
 
 
 def test_channel_weight_damps_one_language_channels_for_other_languages() -> None:
