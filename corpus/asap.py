@@ -48,9 +48,7 @@ def parse_asap(
     if not toc:
         raise CorpusError("asap: no table of contents found")
     body_lines = [ln for ln in lines if not _TOC_LINE.match(ln)]
-    start = next(
-        (i for i, ln in enumerate(body_lines) if ln.strip() == toc[0]), None
-    )
+    start = next((i for i, ln in enumerate(body_lines) if ln.strip() == toc[0]), None)
     if start is None:
         raise CorpusError(f"asap: first section {toc[0]!r} not found after the contents")
     paragraphs = [clean_inline(p) for p in join_broken_lines(body_lines[start:])]

@@ -23,16 +23,41 @@ from practice_search.errors import CorpusError
 __all__ = ["DOCUMENTS", "Corpus", "corpus_hash", "load_corpus"]
 
 DOCUMENTS = [
-    Document("spring-a", "SPRING good practices (part A)", "spring-practices-a.txt", "en",
-             "SPRING project"),
-    Document("spring-b", "SPRING good practices (part B)", "spring-practices-b.txt", "en",
-             "SPRING project"),
-    Document("asap", "ASAP: Nothing about us without us", "asap-nothing-about-us-without-us.txt",
-             "en", "ASAP project"),
-    Document("oss", "How to guide: setting up a One-Stop-Shop for migrant integration",
-             "one-stop-shop-how-to-guide.txt", "en", "Eurocities"),
-    Document("regin", "REGIN: valutazione, sviluppo delle capacità e formazione",
-             "regin-it.txt", "it", "REGIN project"),
+    Document(
+        "spring-a",
+        "SPRING good practices (part A)",
+        "spring-practices-a.txt",
+        "en",
+        "SPRING project",
+    ),
+    Document(
+        "spring-b",
+        "SPRING good practices (part B)",
+        "spring-practices-b.txt",
+        "en",
+        "SPRING project",
+    ),
+    Document(
+        "asap",
+        "ASAP: Nothing about us without us",
+        "asap-nothing-about-us-without-us.txt",
+        "en",
+        "ASAP project",
+    ),
+    Document(
+        "oss",
+        "How to guide: setting up a One-Stop-Shop for migrant integration",
+        "one-stop-shop-how-to-guide.txt",
+        "en",
+        "Eurocities",
+    ),
+    Document(
+        "regin",
+        "REGIN: valutazione, sviluppo delle capacità e formazione",
+        "regin-it.txt",
+        "it",
+        "REGIN project",
+    ),
 ]
 _METADATA = "practices.toml"
 
@@ -90,9 +115,16 @@ def _spring(
                 f"{raw.doc_id} practice {raw.ordinal} has no entry in {_METADATA} "
                 f"(first answer starts {raw.first_answer[:60]!r})"
             )
-        practice = Practice(entry["slug"], entry["title"], entry["organisation"],
-                            entry["city"], entry["country"], doc_ids[key],
-                            entry.get("summary", ""), list(entry.get("topics", [])))
+        practice = Practice(
+            entry["slug"],
+            entry["title"],
+            entry["organisation"],
+            entry["city"],
+            entry["country"],
+            doc_ids[key],
+            entry.get("summary", ""),
+            list(entry.get("topics", [])),
+        )
         practices.append(practice)
         pairs.append((practice.id, raw))
         who = f"{practice.title} ({practice.organisation}, {practice.place})".replace("(, ", "(")
@@ -102,10 +134,19 @@ def _spring(
             if q.tools:
                 units.append(("Inspiring tools: " + "; ".join(q.tools), "tools"))
             for text, kind in units:
-                passages.append(Passage(
-                    stable_id("p", practice.id, q.question, text), text, context,
-                    list(practice.doc_ids), [q.dimension.value, q.question], kind,
-                    practice.id, q.dimension.value, q.question))
+                passages.append(
+                    Passage(
+                        stable_id("p", practice.id, q.question, text),
+                        text,
+                        context,
+                        list(practice.doc_ids),
+                        [q.dimension.value, q.question],
+                        kind,
+                        practice.id,
+                        q.dimension.value,
+                        q.question,
+                    )
+                )
     checklist, rejected = build_catalogue(pairs)
     return practices, passages, checklist, rejected
 
@@ -121,10 +162,17 @@ def _prose_passages(
             head.insert(1, f"{practice.title} ({practice.organisation}, {practice.place})")
         context = ". ".join(dict.fromkeys(head))
         for text in chunk_paragraphs(block.paragraphs, max_words):
-            out.append(Passage(
-                stable_id("p", doc.id, *block.section, text), text, context, [doc.id],
-                [s for s in block.section if s], block.kind,
-                practice.id if practice else None))
+            out.append(
+                Passage(
+                    stable_id("p", doc.id, *block.section, text),
+                    text,
+                    context,
+                    [doc.id],
+                    [s for s in block.section if s],
+                    block.kind,
+                    practice.id if practice else None,
+                )
+            )
     return out
 
 
@@ -157,17 +205,24 @@ def load_corpus(max_words: int = 150, raw_dir: Path | None = None) -> Corpus:
     asap_doc, oss_doc, regin_doc = by_id["asap"], by_id["oss"], by_id["regin"]
     blocks, asap_found = parse_asap(_read(raw_dir, asap_doc), {e["match"]: e for e in meta["asap"]})
     country = {e["slug"]: e["country"] for e in meta["asap"]}
-    extra = [Practice(a.slug, a.title, a.organisation, a.place, country[a.slug], [asap_doc.id])
-             for a in asap_found]
+    extra = [
+        Practice(a.slug, a.title, a.organisation, a.place, country[a.slug], [asap_doc.id])
+        for a in asap_found
+    ]
     oss_blocks, oss_found = parse_oss(_read(raw_dir, oss_doc), {e["match"]: e for e in meta["oss"]})
     oss_names = {e["slug"]: e.get("organisation") for e in meta["oss"]}
-    extra += [Practice(o.slug, o.title, oss_names[o.slug] or o.organisation, o.city, o.country,
-                       [oss_doc.id]) for o in oss_found]
+    extra += [
+        Practice(
+            o.slug, o.title, oss_names[o.slug] or o.organisation, o.city, o.country, [oss_doc.id]
+        )
+        for o in oss_found
+    ]
     lookup = {p.id: p for p in extra}
     passages += _prose_passages(asap_doc, blocks, lookup, max_words)
     passages += _prose_passages(oss_doc, oss_blocks, lookup, max_words)
-    passages += _prose_passages(regin_doc, parse_regin(_read(raw_dir, regin_doc)), lookup,
-                                max_words)
+    passages += _prose_passages(
+        regin_doc, parse_regin(_read(raw_dir, regin_doc)), lookup, max_words
+    )
     passages = _collapse(passages)
     for p in passages:
         p.lang = detect_lang(p.text, default=by_id[p.doc_ids[0]].lang)

@@ -33,7 +33,9 @@ class BlockBuilder:
     def __init__(self) -> None:
         self.blocks: list[Block] = []
 
-    def start(self, section: list[str], practice_slug: str | None = None, kind: str = "section") -> None:
+    def start(
+        self, section: list[str], practice_slug: str | None = None, kind: str = "section"
+    ) -> None:
         self.blocks.append(Block(list(section), practice_slug=practice_slug, kind=kind))
 
     def add(self, paragraph: str) -> None:

@@ -10,34 +10,35 @@ from corpus.records import Dimension
 
 __all__ = ["QUESTIONS", "dimension_of", "match_question"]
 
+_I, _R, _E, _S, _P = (
+    Dimension.INCLUSIVITY,
+    Dimension.RELEVANCE,
+    Dimension.EFFECTIVENESS,
+    Dimension.SUSTAINABILITY,
+    Dimension.PARTNERSHIP,
+)
 QUESTIONS: dict[str, Dimension] = {
     "Does the practice ensure that its services are accessible and responsive to diverse "
-    "groups?": Dimension.INCLUSIVITY,
-    "Does the practice involve the active participation of the receiving society?":
-        Dimension.INCLUSIVITY,
+    "groups?": _I,
+    "Does the practice involve the active participation of the receiving society?": _I,
     "Does the practice consult its beneficiaries and involve them in the design, "
-    "implementation, monitoring and evaluation of the action?": Dimension.INCLUSIVITY,
-    "Are the objectives of the practice relevant to the needs of the migrants?":
-        Dimension.RELEVANCE,
+    "implementation, monitoring and evaluation of the action?": _I,
+    "Are the objectives of the practice relevant to the needs of the migrants?": _R,
     "Is the practice relevant to the empowerment of migrants, the strengthening of their "
-    "autonomy and the support of their long-term integration?": Dimension.RELEVANCE,
+    "autonomy and the support of their long-term integration?": _R,
     "Does the practice align with the priorities, strategic goals and policies of other "
-    "relevant stakeholders, and contribute to the wider integration framework?":
-        Dimension.RELEVANCE,
-    "Is the practice adequately planned and based on a comprehensive design?":
-        Dimension.EFFECTIVENESS,
-    "Does the practice regularly monitor implementation and evaluate its results?":
-        Dimension.EFFECTIVENESS,
-    "Is the practice prepared to sustain its positive effects after completion?":
-        Dimension.SUSTAINABILITY,
+    "relevant stakeholders, and contribute to the wider integration framework?": _R,
+    "Is the practice adequately planned and based on a comprehensive design?": _E,
+    "Does the practice regularly monitor implementation and evaluate its results?": _E,
+    "Is the practice prepared to sustain its positive effects after completion?": _S,
     "Does the practice attract structural funding and support from new sponsors and "
     "individuals, or have the potential to develop a business model to generate its own "
-    "resources?": Dimension.SUSTAINABILITY,
+    "resources?": _S,
     "Does the practice establish communication and coordination with other relevant actors "
     "to foster the integration of migrants? (e.g., migrants, civil society, public "
-    "authorities, businesses)": Dimension.PARTNERSHIP,
+    "authorities, businesses)": _P,
     "Does the practice contribute to discussion on the improvement of integration support "
-    "policies?": Dimension.PARTNERSHIP,
+    "policies?": _P,
 }
 
 _BY_KEY = {q.lower().rstrip("?) ").strip(): q for q in QUESTIONS}

@@ -89,8 +89,11 @@ def parse_oss(
                 key = para.lower().rstrip(":")
                 if key in FIELDS:
                     field_name = FIELDS[key]
-                    builder.start(["City examples", example["title"], field_name],
-                                  example["slug"], kind="field")
+                    builder.start(
+                        ["City examples", example["title"], field_name],
+                        example["slug"],
+                        kind="field",
+                    )
                     continue
                 if field_name == "Lead Agency" and not found[-1].organisation:
                     found[-1].organisation = para.rstrip(",")

@@ -77,8 +77,12 @@ def _embed(encoder: Encoder, texts: list[str], bar: tqdm) -> np.ndarray:
 
 
 def _write(
-    root: Path, corpus: Corpus, settings: Settings, encoders: Mapping[str, Encoder],
-    progress: bool, started: float,
+    root: Path,
+    corpus: Corpus,
+    settings: Settings,
+    encoders: Mapping[str, Encoder],
+    progress: bool,
+    started: float,
 ) -> Manifest:
     texts = _texts(corpus, settings.context_in_embedding)
     (root / "vectors").mkdir(parents=True)
@@ -96,12 +100,15 @@ def _write(
             lex = LexicalIndex(lang)
             lex.build(texts[kind])
             lex.save(lexical_dir(root, lang.value, kind))
-    write_records(root / "records.sqlite", {
-        "documents": [d.to_dict() for d in corpus.documents],
-        "practices": [p.to_dict() for p in corpus.practices],
-        "passages": [p.to_dict() for p in corpus.passages],
-        "checklist": [c.to_dict() for c in corpus.checklist],
-    })
+    write_records(
+        root / "records.sqlite",
+        {
+            "documents": [d.to_dict() for d in corpus.documents],
+            "practices": [p.to_dict() for p in corpus.practices],
+            "passages": [p.to_dict() for p in corpus.passages],
+            "checklist": [c.to_dict() for c in corpus.checklist],
+        },
+    )
     manifest = Manifest(
         corpus_hash=corpus_hash(),
         chunking_version=CHUNKING_VERSION,
@@ -109,8 +116,12 @@ def _write(
         context_in_embedding=settings.context_in_embedding,
         encoders=[e.info for e in encoders.values()],
         lexical_langs=[lang.value for lang in langs],
-        counts={"documents": len(corpus.documents), "practices": len(corpus.practices),
-                "passages": len(corpus.passages), "checklist": len(corpus.checklist)},
+        counts={
+            "documents": len(corpus.documents),
+            "practices": len(corpus.practices),
+            "passages": len(corpus.passages),
+            "checklist": len(corpus.checklist),
+        },
         build_seconds=round(time.perf_counter() - started, 2),
         created=datetime.now(UTC).isoformat(timespec="seconds"),
     )

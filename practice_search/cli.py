@@ -28,9 +28,12 @@ def _cmd_build(args: argparse.Namespace) -> int:
     from index import build_index
 
     m = build_index(_settings(args), progress=not args.quiet)
-    print(f"index built in {m.build_seconds:.1f} s: {m.counts['passages']} passages, "
-          f"{m.counts['checklist']} checklist items, {m.counts['practices']} practices, "
-          f"encoders {', '.join(e.name for e in m.encoders)}", file=sys.stderr)
+    print(
+        f"index built in {m.build_seconds:.1f} s: {m.counts['passages']} passages, "
+        f"{m.counts['checklist']} checklist items, {m.counts['practices']} practices, "
+        f"encoders {', '.join(e.name for e in m.encoders)}",
+        file=sys.stderr,
+    )
     return 0
 
 
@@ -53,8 +56,9 @@ def _filters(ns: argparse.Namespace | dict[str, Any]) -> Any:
 
 
 def _search(retriever: Any, query: str, args: argparse.Namespace) -> dict[str, Any]:
-    result = retriever.search(query, k=args.top_k, offset=args.offset, type=args.type,
-                              filters=_filters(args))
+    result = retriever.search(
+        query, k=args.top_k, offset=args.offset, type=args.type, filters=_filters(args)
+    )
     data: dict[str, Any] = result.to_dict()
     return data
 
@@ -74,9 +78,12 @@ def _jsonl(retriever: Any, args: argparse.Namespace) -> int:
                 if not isinstance(req, dict) or "query" not in req:
                     raise QueryError(f"line {lineno}: a JSON line needs a 'query' field")
                 res = retriever.search(
-                    req["query"], k=int(req.get("k", args.top_k or retriever.settings.default_k)),
-                    offset=int(req.get("offset", 0)), type=req.get("type", args.type),
-                    filters=_filters(req)).to_dict()
+                    req["query"],
+                    k=int(req.get("k", args.top_k or retriever.settings.default_k)),
+                    offset=int(req.get("offset", 0)),
+                    type=req.get("type", args.type),
+                    filters=_filters(req),
+                ).to_dict()
                 if "id" in req:
                     res = {"id": req["id"], **res}
             else:
@@ -99,8 +106,13 @@ def _cmd_query(args: argparse.Namespace) -> int:
     if not args.jsonl:  # fail fast on bad input, before loading models
         from retriever.query import validate_query
 
-        validate_query(args.query, args.top_k or settings.default_k, args.offset,
-                       settings.max_query_chars, settings.max_k)
+        validate_query(
+            args.query,
+            args.top_k or settings.default_k,
+            args.offset,
+            settings.max_query_chars,
+            settings.max_k,
+        )
     retriever = Retriever.load(settings)
     if args.jsonl:
         return _jsonl(retriever, args)
@@ -163,8 +175,11 @@ def _parser() -> argparse.ArgumentParser:
 
     p = argparse.ArgumentParser(
         prog="practice-search",
-        description="Search European good practices in migrant integration (offline).")
-    p.add_argument("--data-dir", help="index directory (default: $PRACTICE_SEARCH_DATA_DIR or .data)")
+        description="Search European good practices in migrant integration (offline).",
+    )
+    p.add_argument(
+        "--data-dir", help="index directory (default: $PRACTICE_SEARCH_DATA_DIR or .data)"
+    )
     sub = p.add_subparsers(dest="command", required=True)
 
     b = sub.add_parser("build", help="(re)build the index from the bundled corpus")
@@ -172,7 +187,9 @@ def _parser() -> argparse.ArgumentParser:
     b.set_defaults(func=_cmd_build)
 
     def search_options(sp: argparse.ArgumentParser) -> None:
-        sp.add_argument("-k", "--top-k", type=int, default=None, help="results per type (default 10)")
+        sp.add_argument(
+            "-k", "--top-k", type=int, default=None, help="results per type (default 10)"
+        )
 
     q = sub.add_parser("query", help="search for a need and print the results")
     q.add_argument("query", nargs="?", help="the need, in English or Italian")
@@ -180,13 +197,17 @@ def _parser() -> argparse.ArgumentParser:
     q.add_argument("--offset", type=int, default=0, help="skip this many results (pagination)")
     q.add_argument("--type", choices=[t.value for t in ResultType], default="all")
     q.add_argument("--doc", help="only this document id (spring-a, spring-b, asap, oss, regin)")
-    q.add_argument("--dimension", choices=[d.value for d in Dimension],
-                   help="only this SPRING dimension")
+    q.add_argument(
+        "--dimension", choices=[d.value for d in Dimension], help="only this SPRING dimension"
+    )
     q.add_argument("--lang", help="only passages in this language (en, it)")
     out = q.add_mutually_exclusive_group()
     out.add_argument("--json", action="store_true", help="print the result contract as JSON")
-    out.add_argument("--jsonl", action="store_true",
-                     help="read one need per line from stdin (text or JSON), write one JSON per line")
+    out.add_argument(
+        "--jsonl",
+        action="store_true",
+        help="read one need per line from stdin (text or JSON), write one JSON per line",
+    )
     q.set_defaults(func=_cmd_query)
 
     r = sub.add_parser("run", help="build the index if needed, then search (demo, then prompt)")
@@ -218,8 +239,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # a bug: one line for the user, the traceback on request
         if os.environ.get("PRACTICE_SEARCH_DEBUG"):
             raise
-        print(f"internal error: {exc.__class__.__name__}: {exc} "
-              "(set PRACTICE_SEARCH_DEBUG=1 for the traceback)", file=sys.stderr)
+        print(
+            f"internal error: {exc.__class__.__name__}: {exc} "
+            "(set PRACTICE_SEARCH_DEBUG=1 for the traceback)",
+            file=sys.stderr,
+        )
         return 3
 
 

@@ -52,7 +52,7 @@ class CorpusError(PracticeSearchError):
     """A raw document does not have the structure its parser expects."""
 
 
-class IndexError_(PracticeSearchError):  # noqa: N801 - avoid shadowing the builtin IndexError
+class IndexError_(PracticeSearchError):
     """Base class of index problems."""
 
 

@@ -34,8 +34,11 @@ def render_result(result: dict[str, Any], color: bool = False) -> str:
     """The result as text: passages with provenance and why they matched, then checklist items."""
     width = min(shutil.get_terminal_size((100, 20)).columns, 110)
     dim = (lambda s: f"{_DIM}{s}{_RESET}") if color else (lambda s: s)
-    lines = [f'Need: "{result["query"]}"  (language: {result["lang"]}'
-             + ("" if result["lang_confident"] else ", uncertain") + ")"]
+    lines = [
+        f'Need: "{result["query"]}"  (language: {result["lang"]}'
+        + ("" if result["lang_confident"] else ", uncertain")
+        + ")"
+    ]
     if result.get("message"):
         lines += ["", f"! {result['message']}"]
     if result["passages"]:
@@ -43,16 +46,21 @@ def render_result(result: dict[str, Any], color: bool = False) -> str:
     for n, p in enumerate(result["passages"], start=result["offset"] + 1):
         practice = p["practice"]
         title = practice["title"] if practice else p["doc"]["title"]
-        where = ", ".join(x for x in (practice["organisation"], practice["place"]) if x) \
-            if practice else ""
-        lines.append(f"\n{n:>2}. {title}" + (f" — {where}" if where else "")
-                     + f"   [score {p['score']:.4f}]")
+        where = (
+            ", ".join(x for x in (practice["organisation"], practice["place"]) if x)
+            if practice
+            else ""
+        )
+        lines.append(
+            f"\n{n:>2}. {title}" + (f" — {where}" if where else "") + f"   [score {p['score']:.4f}]"
+        )
         sources = "; ".join(s["title"] for s in p["sources"])
         lines.append(f"    {dim('source:')} {sources}")
         if p["section"]:
             lines.append(f"    {dim('section:')} {' › '.join(p['section'])}")
-        body = textwrap.fill(p["highlight"]["snippet"], width - 4, initial_indent="    ",
-                             subsequent_indent="    ")
+        body = textwrap.fill(
+            p["highlight"]["snippet"], width - 4, initial_indent="    ", subsequent_indent="    "
+        )
         if color:  # spans are offsets into the unwrapped snippet: mark, then wrap loosely
             body = "    " + _marked(p["highlight"]["snippet"], p["highlight"]["spans"], True)
         lines.append(body)

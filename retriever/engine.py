@@ -71,8 +71,10 @@ class Retriever:
         self.channels = [_Channel(e.name, e.languages, True) for e in index.manifest.encoders]
         self.channels += [_Channel(f"bm25-{lang}", (lang,), False) for lang in index.lexical]
         self._cache = _LRU(1024)
-        self._facets = {kind: {f: index.facet(kind, f) for f in ("doc", "dimension", "lang")}
-                        for kind in KINDS}
+        self._facets = {
+            kind: {f: index.facet(kind, f) for f in ("doc", "dimension", "lang")} for kind in KINDS
+        }
+        self._row_langs = {kind: [str(x) for x in self._facets[kind]["lang"]] for kind in KINDS}
         self.doc_ids = sorted(index.documents)
         self.langs = sorted({r["lang"] for r in index.records["passages"]})
         # Dense hits are ranked by cosine minus a per-language offset (see
@@ -87,10 +89,13 @@ class Retriever:
             for ch in self.channels:
                 if ch.dense:
                     vec = self.index.vectors[ch.name][kind]
-                    centroids = {g: np.mean([vec.reconstruct(r) for r in rows], axis=0)
-                                 for g, rows in self._groups[kind].items()}
+                    centroids = {
+                        g: np.mean([vec.reconstruct(r) for r in rows], axis=0)
+                        for g, rows in self._groups[kind].items()
+                    }
                     self._offsets[(ch.name, kind)] = language_offsets(
-                        self.index.encoders[ch.name].encode_queries, centroids)
+                        self.index.encoders[ch.name].encode_queries, centroids
+                    )
 
     @classmethod
     def load(cls, settings: Settings | None = None) -> Retriever:
@@ -120,8 +125,14 @@ class Retriever:
             mask &= facets["lang"] == filters.lang
         return None if mask.all() else np.flatnonzero(mask)
 
-    def _rank(self, channel: _Channel, kind: str, query: str, qlang: QueryLanguage,
-              allowed: np.ndarray | None) -> list[tuple[int, float]]:
+    def _rank(
+        self,
+        channel: _Channel,
+        kind: str,
+        query: str,
+        qlang: QueryLanguage,
+        allowed: np.ndarray | None,
+    ) -> list[tuple[int, float]]:
         n = self.settings.candidates
         if allowed is not None and allowed.size == 0:
             return []
@@ -141,8 +152,15 @@ class Retriever:
         weights = self.settings.weights
         return weights.get(channel, weights.get(channel.split("-")[0], 1.0))
 
-    def _dense_rank(self, encoder: str, kind: str, query: str, qlang: QueryLanguage,
-                    allowed: np.ndarray | None, n: int) -> list[tuple[int, float]]:
+    def _dense_rank(
+        self,
+        encoder: str,
+        kind: str,
+        query: str,
+        qlang: QueryLanguage,
+        allowed: np.ndarray | None,
+        n: int,
+    ) -> list[tuple[int, float]]:
         vec = self._query_vector(encoder, query)
         index = self.index.vectors[encoder][kind]
         offsets = self._offsets.get((encoder, kind))
@@ -160,22 +178,32 @@ class Retriever:
                 continue
             offset = sum(share[q] * offsets[(q, g)] for q in qlangs)
             scores, rows = index.search(vec, n, rows_g)
-            hits += [(float(s) - offset, int(r), float(s))
-                     for r, s in zip(rows[0], scores[0], strict=True) if r >= 0]
+            hits += [
+                (float(s) - offset, int(r), float(s))
+                for r, s in zip(rows[0], scores[0], strict=True)
+                if r >= 0
+            ]
         hits.sort(key=lambda h: (-h[0], h[1]))
         return [(r, s) for _, r, s in hits[:n]]
 
     def _weights(self, qlang: QueryLanguage) -> dict[str, float]:
-        return {ch.name: channel_weight(ch.langs, qlang, self._base(ch.name)) for ch in self.channels}
+        return {
+            ch.name: channel_weight(ch.langs, qlang, self._base(ch.name)) for ch in self.channels
+        }
 
-    def _fuse(self, kind: str, query: str, qlang: QueryLanguage,
-              filters: Filters) -> tuple[list[Fused], dict[str, float]]:
+    def _fuse(
+        self, kind: str, query: str, qlang: QueryLanguage, filters: Filters
+    ) -> tuple[list[Fused], dict[str, float]]:
         allowed = self._allowed(kind, filters)
         rankings = {ch.name: self._rank(ch, kind, query, qlang, allowed) for ch in self.channels}
         tops = {name: r[0][1] for name, r in rankings.items() if r}
-        fused = rrf(rankings, self._weights(qlang), self.settings.rrf_k,
-                    row_langs=self._facets[kind]["lang"],
-                    channel_langs={ch.name: ch.langs for ch in self.channels})
+        fused = rrf(
+            rankings,
+            self._weights(qlang),
+            self.settings.rrf_k,
+            row_langs=self._row_langs[kind],
+            channel_langs={ch.name: ch.langs for ch in self.channels},
+        )
         return fused, tops
 
     def _collapse(self, kind: str, fused: list[Fused], limit: int) -> list[tuple[Fused, list[int]]]:
@@ -215,41 +243,65 @@ class Retriever:
 
     def _practice(self, pid: str) -> dict[str, Any]:
         p = self.index.practices[pid]
-        return {"id": p["id"], "title": p["title"], "organisation": p["organisation"],
-                "place": p["place"]}
+        return {
+            "id": p["id"],
+            "title": p["title"],
+            "organisation": p["organisation"],
+            "place": p["place"],
+        }
 
     @staticmethod
     def _match(f: Fused) -> dict[str, dict[str, float]]:
         return {c: {"rank": h.rank, "score": round(h.score, 4)} for c, h in sorted(f.hits.items())}
 
     def _stems(self, query: str) -> set[str]:
-        return {t for lex in self.index.lexical.values()
-                for t in lex["passages"].query_terms(query)}
+        return {
+            t for lex in self.index.lexical.values() for t in lex["passages"].query_terms(query)
+        }
 
     def _passage(self, f: Fused, dupes: list[int], stems: set[str]) -> PassageResult:
         rec = self.index.records["passages"][f.row]
-        doc_ids = list(dict.fromkeys(
-            [*rec["doc_ids"], *(d for r in dupes
-                                for d in self.index.records["passages"][r]["doc_ids"])]))
+        doc_ids = list(
+            dict.fromkeys(
+                [
+                    *rec["doc_ids"],
+                    *(d for r in dupes for d in self.index.records["passages"][r]["doc_ids"]),
+                ]
+            )
+        )
         stemmers = [lex["passages"].stem for lex in self.index.lexical.values()]
         return PassageResult(
-            id=rec["id"], text=rec["text"], score=round(f.score, 6),
-            doc=self._doc(doc_ids[0]), sources=[self._doc(d) for d in doc_ids],
+            id=rec["id"],
+            text=rec["text"],
+            score=round(f.score, 6),
+            doc=self._doc(doc_ids[0]),
+            sources=[self._doc(d) for d in doc_ids],
             practice=self._practice(rec["practice_id"]) if rec.get("practice_id") else None,
-            section=rec["section"], lang=rec["lang"], kind=rec["kind"],
-            dimension=rec.get("dimension"), question=rec.get("question"),
+            section=rec["section"],
+            lang=rec["lang"],
+            kind=rec["kind"],
+            dimension=rec.get("dimension"),
+            question=rec.get("question"),
             highlight=highlight(rec["text"], stems, stemmers),
             match=self._match(f),
         )
 
     def _checklist(self, f: Fused) -> ChecklistResult:
         rec = self.index.records["checklist"][f.row]
-        by = {m: [self._practice(p) for p, mark in rec["marks"].items() if mark == m]
-              for m in ("met", "not_met", "unmarked")}
+        by = {
+            m: [self._practice(p) for p, mark in rec["marks"].items() if mark == m]
+            for m in ("met", "not_met", "unmarked")
+        }
         return ChecklistResult(
-            id=rec["id"], text=rec["text"], score=round(f.score, 6), dimension=rec["dimension"],
-            question=rec["question"], met_by=by["met"], not_met_by=by["not_met"],
-            unmarked_by=by["unmarked"], match=self._match(f),
+            id=rec["id"],
+            text=rec["text"],
+            score=round(f.score, 6),
+            dimension=rec["dimension"],
+            question=rec["question"],
+            met_by=by["met"],
+            not_met_by=by["not_met"],
+            unmarked_by=by["unmarked"],
+            match=self._match(f),
         )
 
     # -- public -----------------------------------------------------------------------------
@@ -260,7 +312,7 @@ class Retriever:
         k: int | None = None,
         *,
         offset: int = 0,
-        type: ResultType | str = ResultType.ALL,  # noqa: A002 - mirrors the CLI/HTTP option
+        type: ResultType | str = ResultType.ALL,
         filters: Filters | None = None,
     ) -> SearchResult:
         """Rank passages and checklist items for a need in English or Italian.
@@ -288,8 +340,14 @@ class Retriever:
             ) from None
         filters = (filters or Filters()).validate(self.doc_ids, self.langs)
         qlang = detect_query_language(text)
-        result = SearchResult(query=text, lang=qlang.lang, lang_confident=qlang.confident,
-                              low_confidence=False, k=k, offset=offset)
+        result = SearchResult(
+            query=text,
+            lang=qlang.lang,
+            lang_confident=qlang.confident,
+            low_confidence=False,
+            k=k,
+            offset=offset,
+        )
         tops_all: dict[str, float] = {}
         if rtype in (ResultType.ALL, ResultType.PASSAGE):
             fused, tops_all = self._fuse("passages", text, qlang, filters)

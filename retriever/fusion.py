@@ -39,6 +39,7 @@ def rrf(
     having fewer votes. Ties are broken by row number so the order is
     deterministic (pagination depends on it).
     """
+
     def reads(channel: str, row: int) -> bool:
         if row_langs is None or channel_langs is None:
             return True
@@ -61,7 +62,8 @@ def rrf(
         for entry in fused.values():
             lang = row_langs[entry.row]
             if lang not in norms:
-                norms[lang] = sum(weights.get(c, 1.0) for c in rankings
-                                  if reads(c, entry.row)) or 1.0
+                norms[lang] = (
+                    sum(weights.get(c, 1.0) for c in rankings if reads(c, entry.row)) or 1.0
+                )
             entry.score /= norms[lang]
     return sorted(fused.values(), key=lambda f: (-f.score, f.row))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 __all__ = ["Highlight", "highlight"]
 
@@ -12,7 +12,10 @@ Highlight = dict[str, object]
 
 
 def highlight(
-    text: str, stems: set[str], stemmers: list[Callable[[list[str]], list[str]]], width: int = 30
+    text: str,
+    stems: set[str],
+    stemmers: Sequence[Callable[[list[str]], list[str]]],
+    width: int = 30,
 ) -> Highlight:
     """The ``width``-word window of ``text`` holding most query terms.
 
@@ -36,9 +39,15 @@ def highlight(
     first, last = words[best], words[min(best + width, len(words)) - 1]
     begin, end = first.start(), last.end()
     snippet = text[begin:end]
-    spans = [[w.start() - begin, w.end() - begin] for i, w in enumerate(words)
-             if hit[i] and begin <= w.start() < end]
+    spans = [
+        [w.start() - begin, w.end() - begin]
+        for i, w in enumerate(words)
+        if hit[i] and begin <= w.start() < end
+    ]
     prefix = "… " if begin > 0 else ""
     suffix = " …" if end < len(text) else ""
     shift = len(prefix)
-    return {"snippet": prefix + snippet + suffix, "spans": [[s + shift, e + shift] for s, e in spans]}
+    return {
+        "snippet": prefix + snippet + suffix,
+        "spans": [[s + shift, e + shift] for s, e in spans],
+    }

@@ -32,8 +32,11 @@ class Filters:
             QueryError: naming the bad value and the allowed ones.
         """
         dims = [d.value for d in Dimension]
-        for name, value, allowed in (("doc", self.doc, docs), ("dimension", self.dimension, dims),
-                                     ("lang", self.lang, langs)):
+        for name, value, allowed in (
+            ("doc", self.doc, docs),
+            ("dimension", self.dimension, dims),
+            ("lang", self.lang, langs),
+        ):
             if value is not None and value not in allowed:
                 raise QueryError(f"unknown {name} {value!r}; choose one of: {', '.join(allowed)}")
         return self
@@ -45,7 +48,9 @@ def validate_query(query: str, k: int, offset: int, max_chars: int, max_k: int) 
         raise QueryError("query must be text")
     text = " ".join(query.split())
     if not text:
-        raise QueryError("query is empty: type what you need, e.g. 'language barrier in healthcare'")
+        raise QueryError(
+            "query is empty: type what you need, e.g. 'language barrier in healthcare'"
+        )
     if len(text) > max_chars:
         raise QueryError(f"query is {len(text)} characters long; the limit is {max_chars}")
     if not 1 <= k <= max_k:

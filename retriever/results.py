@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-__all__ = ["PassageResult", "ChecklistResult", "SearchResult"]
+__all__ = ["ChecklistResult", "PassageResult", "SearchResult"]
 
 
 @dataclass

@@ -26,8 +26,12 @@ def test_sixteen_spring_practices_after_merging_the_four_shared(corpus: Corpus) 
     practices = spring_practices(corpus)
     assert len(practices) == 16
     shared = {p.id for p in practices if p.doc_ids == ["spring-a", "spring-b"]}
-    assert shared == {"brno-intercultural-workers", "centre-for-foreigners-usti",
-                      "sirius-school", "neighbourhood-mothers"}
+    assert shared == {
+        "brno-intercultural-workers",
+        "centre-for-foreigners-usti",
+        "sirius-school",
+        "neighbourhood-mothers",
+    }
 
 
 def test_every_raw_file_has_ten_practices() -> None:
@@ -41,14 +45,23 @@ def test_every_spring_practice_has_curated_title_and_country(corpus: Corpus) -> 
     # one practice's text names no place at all; practices.toml leaves it empty
     assert [p.id for p in practices if not p.country] == ["refugee-reception-volunteer-services"]
     titles = {p.title for p in corpus.practices}
-    assert {"Sirius School", "Magda's Hotel", "PartecipAzione",
-            "INTERSOS COVID-19 vaccination", "Brno intercultural workers"} <= titles
+    assert {
+        "Sirius School",
+        "Magda's Hotel",
+        "PartecipAzione",
+        "INTERSOS COVID-19 vaccination",
+        "Brno intercultural workers",
+    } <= titles
 
 
 def test_file_a_dimensions_are_inferred_from_the_question() -> None:
     practices = parse_spring((RAW / "spring-practices-a.txt").read_text(encoding="utf-8"), "a")
-    inferred = [q for p in practices for q in p.questions
-                if q.dimension in (Dimension.EFFECTIVENESS, Dimension.SUSTAINABILITY)]
+    inferred = [
+        q
+        for p in practices
+        for q in p.questions
+        if q.dimension in (Dimension.EFFECTIVENESS, Dimension.SUSTAINABILITY)
+    ]
     assert inferred, "file a has Effectiveness/Sustainability questions"
     # file a has no heading for them: the one above says Relevance & Complementarity
     assert all(q.stated_dimension is Dimension.RELEVANCE for q in inferred)
@@ -66,8 +79,11 @@ def _raw_marks() -> list[tuple[str, str, Mark]]:
     by_match = {m["match"]: m["slug"] for m in META["practice"]}
     out = []
     for name in ("spring-practices-a.txt", "spring-practices-b.txt"):
-        chunks = re.split(r"^Inclusivity & Participation\s*$",
-                          (RAW / name).read_text(encoding="utf-8"), flags=re.M)[1:]
+        chunks = re.split(
+            r"^Inclusivity & Participation\s*$",
+            (RAW / name).read_text(encoding="utf-8"),
+            flags=re.M,
+        )[1:]
         for chunk in chunks:
             slug = next(s for m, s in by_match.items() if m in chunk)
             for line in chunk.splitlines():
@@ -102,8 +118,13 @@ def test_mark_glued_to_text_is_read() -> None:
     text = (RAW / "spring-practices-a.txt").read_text(encoding="utf-8")
     assert "✓Ensure that services contribute" in text
     practices = parse_spring(text, "a")
-    glued = [e for p in practices for q in p.questions for e in q.checklist
-             if e.text.startswith("Ensure that services contribute") and e.mark is Mark.MET]
+    glued = [
+        e
+        for p in practices
+        for q in p.questions
+        for e in q.checklist
+        if e.text.startswith("Ensure that services contribute") and e.mark is Mark.MET
+    ]
     assert glued
 
 

@@ -52,8 +52,9 @@ def test_build_writes_manifest_and_loads(built: Path) -> None:
     assert len(m.corpus_hash) == 64
 
 
-def test_ids_are_stable_across_builds(built: Path, tmp_path_factory: pytest.TempPathFactory,
-                                      corpus: Corpus) -> None:
+def test_ids_are_stable_across_builds(
+    built: Path, tmp_path_factory: pytest.TempPathFactory, corpus: Corpus
+) -> None:
     other = tmp_path_factory.mktemp("again")
     build_index(fake_settings(other), progress=False)
     a, b = load_index(fake_settings(built)), load_index(fake_settings(other))

@@ -17,33 +17,42 @@ def docs(res: SearchResult) -> list[str]:
     return [p.doc["id"] for p in res.passages]
 
 
-@pytest.mark.parametrize("need", [
-    "interpreters for migrants in hospitals",
-    "language barrier in healthcare",
-    "barriere linguistiche nella sanità",
-    "interpreti per i migranti negli ospedali",
-])
+@pytest.mark.parametrize(
+    "need",
+    [
+        "interpreters for migrants in hospitals",
+        "language barrier in healthcare",
+        "barriere linguistiche nella sanità",
+        "interpreti per i migranti negli ospedali",
+    ],
+)
 def test_health_interpreting_finds_the_croatian_pilot(real_retriever: Retriever, need: str) -> None:
     res = real_retriever.search(need, k=3, type="passage")
     assert "asap-zagreb-health-language-assistance" in practices(res)
 
 
-@pytest.mark.parametrize("need", [
-    "capacity building guidelines for regional staff",
-    "evaluation framework based on OECD DAC criteria",
-])
+@pytest.mark.parametrize(
+    "need",
+    [
+        "capacity building guidelines for regional staff",
+        "evaluation framework based on OECD DAC criteria",
+    ],
+)
 def test_english_needs_reach_the_italian_regin_text(real_retriever: Retriever, need: str) -> None:
     res = real_retriever.search(need, k=5, type="passage")
     assert "regin" in docs(res)
 
 
-@pytest.mark.parametrize(("need", "practice"), [
-    ("alloggio per rifugiati", "asap-florence-housing"),
-    ("donne migranti isolate", "neighbourhood-mothers"),
-    ("housing for refugees", "asap-florence-housing"),
-    ("isolated migrant women", "neighbourhood-mothers"),
-    ("recognition of foreign qualifications", "czech-qualification-recognition-portal"),
-])
+@pytest.mark.parametrize(
+    ("need", "practice"),
+    [
+        ("alloggio per rifugiati", "asap-florence-housing"),
+        ("donne migranti isolate", "neighbourhood-mothers"),
+        ("housing for refugees", "asap-florence-housing"),
+        ("isolated migrant women", "neighbourhood-mothers"),
+        ("recognition of foreign qualifications", "czech-qualification-recognition-portal"),
+    ],
+)
 def test_needs_find_the_practice_that_answers_them(
     real_retriever: Retriever, need: str, practice: str
 ) -> None:
@@ -61,32 +70,42 @@ def test_uncertain_language_guess_loses_nothing(real_retriever: Retriever) -> No
     assert any("intercultural" in p.text.lower() for p in res.passages)
 
 
-@pytest.mark.parametrize("need", [
-    "cryptocurrency tax rules",
-    "how to train a puppy",
-    "football results yesterday",
-    "best pizza recipe in Naples",
-])
+@pytest.mark.parametrize(
+    "need",
+    [
+        "cryptocurrency tax rules",
+        "how to train a puppy",
+        "football results yesterday",
+        "best pizza recipe in Naples",
+    ],
+)
 def test_off_topic_needs_are_flagged(real_retriever: Retriever, need: str) -> None:
     res = real_retriever.search(need, k=3)
     assert res.low_confidence and res.message
 
 
-@pytest.mark.parametrize("need", [
-    "language barrier in healthcare",
-    "housing for refugees",
-    "how to set up a one-stop-shop",
-    "barriere linguistiche nella sanità",
-    "mediatori interculturali",
-])
+@pytest.mark.parametrize(
+    "need",
+    [
+        "language barrier in healthcare",
+        "housing for refugees",
+        "how to set up a one-stop-shop",
+        "barriere linguistiche nella sanità",
+        "mediatori interculturali",
+    ],
+)
 def test_on_topic_needs_are_not_flagged(real_retriever: Retriever, need: str) -> None:
     assert not real_retriever.search(need, k=3).low_confidence
 
 
 def test_checklist_recommendation_for_sustainability(real_retriever: Retriever) -> None:
-    res = real_retriever.search("keep the project going after the grant ends", k=3,
-                                type="checklist")
+    res = real_retriever.search(
+        "keep the project going after the grant ends", k=3, type="checklist"
+    )
     texts = " ".join(c.text for c in res.checklist)
-    assert "sustainability plan" in texts or "continue the intervention" in texts \
+    assert (
+        "sustainability plan" in texts
+        or "continue the intervention" in texts
         or "funding opportunities" in texts
+    )
     assert res.checklist[0].met_by

@@ -12,26 +12,41 @@ def test_result_contract(fake_retriever: Retriever) -> None:
     data = fake_retriever.search("language barrier in healthcare", k=3).to_dict()
     assert {"query", "lang", "passages", "checklist"} <= set(data)
     p = data["passages"][0]
-    assert {"id", "text", "score", "doc", "practice", "section", "lang", "match",
-            "highlight", "sources"} <= set(p)
+    assert {
+        "id",
+        "text",
+        "score",
+        "doc",
+        "practice",
+        "section",
+        "lang",
+        "match",
+        "highlight",
+        "sources",
+    } <= set(p)
     c = data["checklist"][0]
     assert {"id", "text", "score", "dimension", "question", "met_by", "not_met_by"} <= set(c)
     assert all("rank" in hit and "score" in hit for hit in p["match"].values())
 
 
-@pytest.mark.parametrize(("kwargs", "message"), [
-    ({"query": ""}, "empty"),
-    ({"query": "   \n\t "}, "empty"),
-    ({"query": "x" * 501}, "limit is 500"),
-    ({"query": "housing", "k": 0}, "k must be between 1 and 100"),
-    ({"query": "housing", "k": 101}, "k must be between 1 and 100"),
-    ({"query": "housing", "offset": -1}, "offset"),
-    ({"query": "housing", "type": "pictures"}, "unknown type"),
-    ({"query": "housing", "filters": Filters(doc="nope")}, "unknown doc 'nope'"),
-    ({"query": "housing", "filters": Filters(dimension="Happiness")}, "unknown dimension"),
-    ({"query": "housing", "filters": Filters(lang="fr")}, "unknown lang 'fr'"),
-])
-def test_bad_input_raises_query_error(fake_retriever: Retriever, kwargs: dict, message: str) -> None:
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"query": ""}, "empty"),
+        ({"query": "   \n\t "}, "empty"),
+        ({"query": "x" * 501}, "limit is 500"),
+        ({"query": "housing", "k": 0}, "k must be between 1 and 100"),
+        ({"query": "housing", "k": 101}, "k must be between 1 and 100"),
+        ({"query": "housing", "offset": -1}, "offset"),
+        ({"query": "housing", "type": "pictures"}, "unknown type"),
+        ({"query": "housing", "filters": Filters(doc="nope")}, "unknown doc 'nope'"),
+        ({"query": "housing", "filters": Filters(dimension="Happiness")}, "unknown dimension"),
+        ({"query": "housing", "filters": Filters(lang="fr")}, "unknown lang 'fr'"),
+    ],
+)
+def test_bad_input_raises_query_error(
+    fake_retriever: Retriever, kwargs: dict, message: str
+) -> None:
     with pytest.raises(QueryError, match=message):
         fake_retriever.search(**kwargs)
 
@@ -44,8 +59,9 @@ def test_doc_filter(fake_retriever: Retriever) -> None:
 
 def test_dimension_filter(fake_retriever: Retriever) -> None:
     dim = "Sustainability"
-    res = fake_retriever.search("funding after the project ends", k=10,
-                                filters=Filters(dimension=dim))
+    res = fake_retriever.search(
+        "funding after the project ends", k=10, filters=Filters(dimension=dim)
+    )
     assert res.passages and all(p.dimension == dim for p in res.passages)
     assert res.checklist and all(c.dimension == dim for c in res.checklist)
 
@@ -90,6 +106,7 @@ def test_concurrent_searches_agree(fake_retriever: Retriever) -> None:
     needs = ["housing", "women", "funding", "health", "training"] * 4
     expected = {n: [p.id for p in fake_retriever.search(n).passages] for n in set(needs)}
     with ThreadPoolExecutor(max_workers=8) as pool:
-        got = list(pool.map(lambda n: (n, [p.id for p in fake_retriever.search(n).passages]),
-                            needs))
+        got = list(
+            pool.map(lambda n: (n, [p.id for p in fake_retriever.search(n).passages]), needs)
+        )
     assert all(ids == expected[n] for n, ids in got)

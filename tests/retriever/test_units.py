@@ -26,8 +26,13 @@ def test_rrf_ties_break_by_row_for_stable_pages() -> None:
 def test_rrf_normalises_by_the_channels_that_can_read_a_row() -> None:
     # row 0 is Italian: only the multilingual channel can read it
     rankings = {"multi": [(0, 0.9), (1, 0.8)], "english": [(0, 9.0), (1, 3.0)]}
-    fused = rrf(rankings, {}, k=60, row_langs=["it", "en"],
-                channel_langs={"multi": ("*",), "english": ("en",)})
+    fused = rrf(
+        rankings,
+        {},
+        k=60,
+        row_langs=["it", "en"],
+        channel_langs={"multi": ("*",), "english": ("en",)},
+    )
     scores = {f.row: f.score for f in fused}
     assert scores[0] == pytest.approx(1 / 61)  # the English channel's hit on it is ignored
     assert scores[1] == pytest.approx((1 / 62 + 1 / 61) / 2)  # ranks re-counted without row 0
@@ -46,12 +51,15 @@ def test_an_unsure_language_guess_never_silences_a_channel() -> None:
     assert channel_weight(("en",), unsure, 1.0) == 0.5
 
 
-@pytest.mark.parametrize(("query", "lang"), [
-    ("language barrier in healthcare", "en"),
-    ("barriere linguistiche nella sanità", "it"),
-    ("come finanziare un progetto dopo la fine del bando", "it"),
-    ("mediatori interculturali", "it"),
-])
+@pytest.mark.parametrize(
+    ("query", "lang"),
+    [
+        ("language barrier in healthcare", "en"),
+        ("barriere linguistiche nella sanità", "it"),
+        ("come finanziare un progetto dopo la fine del bando", "it"),
+        ("mediatori interculturali", "it"),
+    ],
+)
 def test_query_language(query: str, lang: str) -> None:
     assert detect_query_language(query).lang == lang
 
@@ -61,7 +69,9 @@ def test_short_queries_are_not_confident() -> None:
 
 
 def test_highlight_marks_stemmed_matches() -> None:
-    text = "Interpreters support people. Hiring interpreters improved access to healthcare services."
+    text = (
+        "Interpreters support people. Hiring interpreters improved access to healthcare services."
+    )
     out = highlight(text, {"interpret", "healthcar"}, [lambda ws: [w[:9] for w in ws]], width=12)
     snippet = out["snippet"]
     marked = [snippet[s:e] for s, e in out["spans"]]  # type: ignore[misc]

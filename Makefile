@@ -1,0 +1,40 @@
+# practice-search: `make run` to search, `make test` to test. Everything lives in .venv.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+# The CPU build of PyTorch. On this kind of machine pip finds it on disk; elsewhere see
+# README ("Installing elsewhere") - a plain `torch` requirement pulls a multi-GB CUDA build.
+TORCH_SPEC ?= torch==2.13.0
+STAMP  := $(VENV)/.installed
+
+.PHONY: install run build test check lint clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet "$(TORCH_SPEC)"
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+# The main job: build the index if missing or stale, then search (the demo need, then a prompt).
+run: install
+	$(BIN)/practice-search run
+
+build: install
+	$(BIN)/practice-search build
+
+# Exit code 5 is pytest's "no tests collected": an empty run is a failure, never green.
+test: install
+	@$(BIN)/python -m pytest $(PYTEST_ARGS); rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests" >&2; exit 1; fi; \
+	exit $$rc
+
+check: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+clean:
+	rm -rf $(VENV) .data .pytest_cache .mypy_cache .ruff_cache *.egg-info
