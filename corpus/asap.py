@@ -30,6 +30,18 @@ class AsapPractice:
     place: str
 
 
+def _is_subheading(para: str, nxt: str) -> bool:
+    """A short untitled line that introduces a list or a long paragraph."""
+    shaped = (
+        len(para) <= 100
+        and para[:1].isupper()
+        and not para.endswith((".", ",", ";", ":"))
+        and "(" not in para
+    )
+    introduces_list = nxt.startswith("- ") or bool(re.match(r"\d+\. ", nxt))
+    return shaped and (introduces_list or (len(para) <= 60 and len(nxt) > 200))
+
+
 def _words(text: str, n: int) -> list[str]:
     return re.sub(r"[^\w\s]", " ", text.lower()).split()[:n]
 
@@ -52,7 +64,14 @@ def parse_asap(
     if start is None:
         raise CorpusError(f"asap: first section {toc[0]!r} not found after the contents")
     paragraphs = [clean_inline(p) for p in join_broken_lines(body_lines[start:])]
-    toc_keys = [(_words(t, 4), t) for t in toc]
+    toc_keys = [_words(t, 3) for t in toc]
+    next_toc = 0  # contents entries appear in the body in order: match each once
+
+    def toc_index(para: str) -> int | None:
+        if para.startswith(("- ", "(")) or para.endswith((".", ":")) or len(para) > 200:
+            return None
+        words = _words(para, 3)
+        return next((j for j in range(next_toc, len(toc)) if toc_keys[j] == words), None)
 
     builder = BlockBuilder()
     found: list[AsapPractice] = []
@@ -61,8 +80,6 @@ def parse_asap(
     for i, para in enumerate(paragraphs):
         if para == _END:
             break
-        if not para:
-            continue
         nxt = paragraphs[i + 1] if i + 1 < len(paragraphs) else ""
         entry = next((e for m, e in practices.items() if para.startswith(m)), None)
         if entry is not None and ("|" in para or "|" in nxt):
@@ -73,18 +90,22 @@ def parse_asap(
             heading = [heading[0] if heading else "", title_line]
             found.append(AsapPractice(practice, entry["title"], organisation, place))
             builder.start(heading, practice, kind="practice")
+            j = toc_index(title_line)
+            next_toc = next_toc if j is None else j + 1
             continue
         if "|" in para and len(para) < 120 and practice:
             continue  # the organisation line of the practice just started
-        toc_hit = next(
-            (t for key, t in toc_keys if len(para) < 200 and _words(para, len(key)) == key), None
-        )
-        if toc_hit is not None and not para.endswith("."):
+        j = toc_index(para)
+        if j is not None:
+            next_toc = j + 1
             heading, practice = [para], None
             builder.start(heading)
             continue
         if para.endswith(":") and len(para) <= 80 and not para.startswith("- "):
             builder.start([*heading[:2], para.rstrip(":")], practice)
+            continue
+        if _is_subheading(para, nxt):
+            builder.start([heading[0] if heading else "", para], practice)
             continue
         builder.add(para)
     if len(found) != len(practices):

@@ -13,7 +13,7 @@ from corpus.asap import parse_asap
 from corpus.blocks import Block
 from corpus.catalogue import build_catalogue
 from corpus.chunking import chunk_paragraphs
-from corpus.lang import detect_lang
+from corpus.lang import lang_probabilities
 from corpus.oss import parse_oss
 from corpus.records import ChecklistItem, Document, Passage, Practice, stable_id
 from corpus.regin import parse_regin
@@ -187,6 +187,18 @@ def _collapse(passages: list[Passage]) -> list[Passage]:
     return list(seen.values())
 
 
+def _passage_lang(text: str, doc_lang: str) -> str:
+    """The passage's language; departing from its document's needs real evidence
+    (a list of organisation names is not an Italian passage)."""
+    probs = lang_probabilities(text)
+    if not probs:
+        return doc_lang
+    best = max(probs, key=probs.__getitem__)
+    if best != doc_lang and (probs[best] < 0.9 or len(text.split()) < 30):
+        return doc_lang
+    return best
+
+
 def load_corpus(max_words: int = 150, raw_dir: Path | None = None) -> Corpus:
     """Parse the five documents into documents, practices, passages and checklist items.
 
@@ -225,5 +237,5 @@ def load_corpus(max_words: int = 150, raw_dir: Path | None = None) -> Corpus:
     )
     passages = _collapse(passages)
     for p in passages:
-        p.lang = detect_lang(p.text, default=by_id[p.doc_ids[0]].lang)
+        p.lang = _passage_lang(p.text, by_id[p.doc_ids[0]].lang)
     return Corpus(list(DOCUMENTS), practices + extra, passages, checklist, rejected)

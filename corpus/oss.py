@@ -36,6 +36,8 @@ _DROP = re.compile(r"^(INTRO|GOOD PRACTICES?|\d{1,2}|WATCH VIDEO.*|[A-Z ,]+, [A-
 _SUBHEADINGS = {"What this involves?", "Additional information"}
 _NUMBERED = re.compile(r"^\d{1,2}\s*(?:-|\.)\s+(\S.*)$")
 _END_EXAMPLES = "Further Resources"
+_GLOSSARY = "Glossary"
+_NUMBERED_OR_BULLET = re.compile(r"^(\d+\.|- )")
 _END = "Imprint"
 
 
@@ -71,36 +73,57 @@ def parse_oss(
     example: dict[str, str] | None = None
     field_name: str | None = None
     pending_label: str | None = None
+    intro: list[str] = []  # an example's subtitle lines, before its first field
+    section = "guide"  # or "resources" (a reference list) or "glossary"
     for i, para in enumerate(paragraphs):
         if para.startswith(_END):
             break
         entry = examples.get(para)
-        if entry is not None and "Lead Agency" in paragraphs[i + 1 : i + 5]:
-            example, field_name = entry, None
+        if entry is not None:
+            if "Lead Agency" not in paragraphs[i + 1 : i + 5]:
+                continue  # a cross-reference to the example, not the example
+            example, field_name, intro = entry, None, []
             found.append(
                 OssPractice(entry["slug"], entry["title"], "", entry["city"], entry["country"])
             )
-            builder.start(["City examples", entry["title"]], entry["slug"], kind="example")
             continue
         if example is not None:
             if para.startswith(_END_EXAMPLES):
-                example = None
-            else:
-                key = para.lower().rstrip(":")
-                if key in FIELDS:
-                    field_name = FIELDS[key]
-                    builder.start(
-                        ["City examples", example["title"], field_name],
-                        example["slug"],
-                        kind="field",
-                    )
-                    continue
-                if field_name == "Lead Agency" and not found[-1].organisation:
-                    found[-1].organisation = para.rstrip(",")
-                elif field_name == "Lead Agency":
-                    found[-1].organisation += f" {para}"
-                builder.add(para)
+                example, section = None, "resources"
+                step = [para]
+                builder.start(step)
                 continue
+            key = para.lower().rstrip(":")
+            if key in FIELDS:
+                field_name = FIELDS[key]
+                builder.start(
+                    ["City examples", example["title"], field_name], example["slug"], kind="field"
+                )
+                for line in intro:
+                    builder.add(line)
+                intro = []
+                continue
+            if field_name is None:
+                intro.append(para)
+            elif field_name == FIELDS["top 3 recommendations"] and not _NUMBERED_OR_BULLET.match(
+                para
+            ):
+                continue  # contacts and references after the three recommendations
+            else:
+                if field_name == "Lead Agency":
+                    org = found[-1].organisation
+                    found[-1].organisation = f"{org} {para}".strip() if org else para.rstrip(",")
+                builder.add(para)
+            continue
+        if para == _GLOSSARY:
+            section, step = "glossary", [para]
+            continue
+        if section == "glossary" and _is_heading(para):
+            builder.start([_GLOSSARY, para])
+            continue
+        if section == "resources":
+            builder.add(para)
+            continue
         if para in _LABELS:
             pending_label = para.rstrip(":").capitalize()
             continue
@@ -117,7 +140,11 @@ def parse_oss(
             builder.start(step)
             continue
         if pending_label:
-            para, pending_label = f"{pending_label}: {para}", None
+            if para.startswith("- "):
+                builder.add(f"{pending_label}:")
+            else:
+                para = f"{pending_label}: {para}"
+            pending_label = None
         builder.add(para)
     if len(found) != len(examples):
         missing = sorted(set(examples) - {p.title for p in found})

@@ -96,8 +96,11 @@ def parse_spring(text: str, doc_id: str) -> list[RawPractice]:
             raise CorpusError(f"{doc_id}:{lineno}: text outside any question: {line[:60]!r}")
         if line == "Good practice checklist":
             block = "checklist"
-        elif line.rstrip(":") == "Inspiring tools":
+        elif line.startswith("Inspiring tools"):
             block = "tools"
+            rest = line.partition(":")[2].strip()
+            if rest:
+                question.tools.append(clean_inline(rest))
         elif block == "checklist":
             m = _MARK_RE.match(line)
             entry = (

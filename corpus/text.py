@@ -26,6 +26,9 @@ def clean_inline(text: str) -> str:
     text = _BOLD.sub("", text)
     text = _TAGS.sub("", text)
     text = _ESCAPES.sub(r"\1", text)
+    text = re.sub(r"^\* ", "- ", text)  # a footnote-style bullet
+    text = re.sub(r"\*([^*\s][^*]*?)\*", r"\1", text)  # *emphasis*
+    text = re.sub(r"(?<=\w)\*(?!\w)", "", text)  # a dangling footnote star
     text = text.replace("📍", "").replace("→", "")
     return _SPACES.sub(" ", text).strip()
 

@@ -23,7 +23,7 @@ import numpy as np
 from tqdm import tqdm
 
 from corpus import CHUNKING_VERSION, Corpus, corpus_hash, load_corpus
-from index.encoders import Encoder, create_encoder
+from index.encoders import Encoder, create_encoder, threads
 from index.lexical import LexicalIndex, LexicalLang
 from index.manifest import Manifest
 from index.store import write_records
@@ -87,13 +87,17 @@ def _write(
     texts = _texts(corpus, settings.context_in_embedding)
     (root / "vectors").mkdir(parents=True)
     total = sum(len(t) for t in texts.values()) * len(encoders)
+
+    cores = os.cpu_count() or 1
     with tqdm(total=total, desc="embedding", unit="text", disable=not progress) as bar:
         for name, encoder in encoders.items():
-            for kind in KINDS:
-                vecs = _embed(encoder, texts[kind], bar)
-                index = FaissVectorIndex(vecs.shape[1])
-                index.add(vecs)
-                index.save(encoder_file(root, name, kind))
+            # a build is a batch job: each encoder in turn gets every core
+            with threads(encoder, cores):
+                for kind in KINDS:
+                    vecs = _embed(encoder, texts[kind], bar)
+                    index = FaissVectorIndex(vecs.shape[1])
+                    index.add(vecs)
+                    index.save(encoder_file(root, name, kind))
     langs = [LexicalLang.EN, LexicalLang.IT] if settings.lexical else []
     for lang in langs:
         for kind in KINDS:

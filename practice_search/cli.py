@@ -7,6 +7,7 @@ import json
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from practice_search.config import Settings, get_settings
@@ -178,7 +179,9 @@ def _parser() -> argparse.ArgumentParser:
         description="Search European good practices in migrant integration (offline).",
     )
     p.add_argument(
-        "--data-dir", help="index directory (default: $PRACTICE_SEARCH_DATA_DIR or .data)"
+        "--data-dir",
+        type=Path,
+        help="index directory (default: $PRACTICE_SEARCH_DATA_DIR or .data)",
     )
     sub = p.add_subparsers(dest="command", required=True)
 

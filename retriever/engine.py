@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -71,6 +72,8 @@ class Retriever:
         self.channels = [_Channel(e.name, e.languages, True) for e in index.manifest.encoders]
         self.channels += [_Channel(f"bm25-{lang}", (lang,), False) for lang in index.lexical]
         self._cache = _LRU(1024)
+        dense = [ch.name for ch in self.channels if ch.dense]
+        self._pool = ThreadPoolExecutor(max_workers=max(1, len(dense)), thread_name_prefix="encode")
         self._facets = {
             kind: {f: index.facet(kind, f) for f in ("doc", "dimension", "lang")} for kind in KINDS
         }
@@ -112,6 +115,15 @@ class Retriever:
             vec = self.index.encoders[encoder].encode_queries([query])
             self._cache.put(key, vec)
         return vec
+
+    def _encode_all(self, query: str) -> list[Future[np.ndarray]]:
+        """Start embedding the query with every dense encoder; they run side by side
+        (and beside language detection: the encoders release the GIL)."""
+        return [
+            self._pool.submit(self._query_vector, ch.name, query)
+            for ch in self.channels
+            if ch.dense
+        ]
 
     def _allowed(self, kind: str, filters: Filters) -> np.ndarray | None:
         facets = self._facets[kind]
@@ -339,7 +351,10 @@ class Retriever:
                 f"unknown type {type!r}; choose one of: {', '.join(t.value for t in ResultType)}"
             ) from None
         filters = (filters or Filters()).validate(self.doc_ids, self.langs)
+        jobs = self._encode_all(text)
         qlang = detect_query_language(text)
+        for job in jobs:
+            job.result()
         result = SearchResult(
             query=text,
             lang=qlang.lang,

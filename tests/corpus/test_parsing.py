@@ -185,3 +185,40 @@ def test_asap_pilots_and_city_examples_have_organisation_and_place(corpus: Corpu
         assert p.organisation and p.country, p.id
     croatia = next(p for p in others if p.id == "asap-zagreb-health-language-assistance")
     assert croatia.city == "Zagreb" and "Peace Studies" in croatia.organisation
+
+
+def _sections(corpus: Corpus, doc: str) -> list[list[str]]:
+    return [p.section for p in corpus.passages if doc in p.doc_ids]
+
+
+def test_asap_sections_follow_the_contents(corpus: Corpus) -> None:
+    tops = {s[0] for s in _sections(corpus, "asap")}
+    assert (
+        "Lessons learned for the design and implementation of future European cooperation "
+        "projects" in tops
+    )
+    assert not any(s.startswith("- ") for sec in _sections(corpus, "asap") for s in sec)
+    # a resource list item that repeats a practice title is not a new section
+    assert not any("(available" in s for sec in _sections(corpus, "asap") for s in sec)
+
+
+def test_oss_cross_reference_is_not_a_city_example(corpus: Corpus) -> None:
+    stockholm = [p for p in corpus.passages if p.practice_id == "oss-stockholm-ragsved"]
+    assert all(
+        p.section[:2] == ["City examples", "Stockholm Civic Office in Rågsved"] for p in stockholm
+    )
+    assert not any("Communication" in p.section[-1] for p in stockholm)
+
+
+def test_oss_fields_and_glossary(corpus: Corpus) -> None:
+    fields = {tuple(s[:3]) for s in _sections(corpus, "oss") if s[0] == "City examples"}
+    assert ("City examples", "Barcelona SAIER", "Top 3 recommendations") in fields
+    assert len({f[1] for f in fields}) == 5
+    glossary = {s[1] for s in _sections(corpus, "oss") if s[0] == "Glossary"}
+    assert {"Firewall", "Intercultural mediation"} <= glossary
+    top3 = [p.text for p in corpus.passages if p.section[-1:] == ["Top 3 recommendations"]]
+    assert not any("Couteiro" in t or "OSS Lisbon" in t for t in top3)  # contacts dropped
+
+
+def test_inspiring_tools_are_not_labelled_twice(corpus: Corpus) -> None:
+    assert not [p.id for p in corpus.passages if "Inspiring tools: Inspiring tools" in p.text]

@@ -1,0 +1,1 @@
+"""Evaluation and measurement scripts over the library API."""

@@ -1,0 +1,60 @@
+"""Warm in-process query latency over a fixed list of 100 distinct needs.
+
+Run: ``python -m eval.latency [--data-dir DIR] [--repeat N]``. Prints one JSON
+object (load time, p50/p95/p99 in ms, peak RSS in MB). A benchmark, not a test:
+the numbers are printed, never asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import statistics
+import sys
+import time
+from pathlib import Path
+
+
+def needs() -> list[str]:
+    text = (Path(__file__).parent / "needs.txt").read_text(encoding="utf-8")
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def main(argv: list[str] | None = None) -> int:
+    from practice_search.config import get_settings
+    from retriever import Retriever
+
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--data-dir", type=Path)
+    parser.add_argument("--k", type=int, default=10)
+    args = parser.parse_args(argv)
+    settings = get_settings()
+    if args.data_dir:
+        settings = settings.model_copy(update={"data_dir": args.data_dir})
+    started = time.perf_counter()
+    retriever = Retriever.load(settings)
+    load_s = time.perf_counter() - started
+    retriever.search("warm-up need about housing", k=args.k)
+    times = []
+    for need in needs():
+        t = time.perf_counter()
+        retriever.search(need, k=args.k)
+        times.append((time.perf_counter() - t) * 1000)
+    q = statistics.quantiles(times, n=100)
+    report = {
+        "queries": len(times),
+        "encoders": settings.encoders,
+        "load_s": round(load_s, 2),
+        "query_p50_ms": round(statistics.median(times), 1),
+        "query_p95_ms": round(q[94], 1),
+        "query_p99_ms": round(q[98], 1),
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+    }
+    json.dump(report, sys.stdout)
+    print()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
