@@ -130,7 +130,7 @@ def _spring(
         who = f"{practice.title} ({practice.organisation}, {practice.place})".replace("(, ", "(")
         for q in raw.questions:
             context = f"{who}. {q.dimension.value}. {q.question}"
-            units = [(c, "answer") for c in chunk_paragraphs(q.answer, max_words)]
+            units = [(c, "answer") for c in chunk_paragraphs(q.answer, max_words, context)]
             if q.tools:
                 units.append(("Inspiring tools: " + "; ".join(q.tools), "tools"))
             for text, kind in units:
@@ -161,7 +161,7 @@ def _prose_passages(
         if practice is not None:
             head.insert(1, f"{practice.title} ({practice.organisation}, {practice.place})")
         context = ". ".join(dict.fromkeys(head))
-        for text in chunk_paragraphs(block.paragraphs, max_words):
+        for text in chunk_paragraphs(block.paragraphs, max_words, context):
             out.append(
                 Passage(
                     stable_id("p", doc.id, *block.section, text),
