@@ -83,6 +83,7 @@ def _write(
     encoders: Mapping[str, Encoder],
     progress: bool,
     started: float,
+    stages: dict[str, float],
 ) -> Manifest:
     texts = _texts(corpus, settings.context_in_embedding)
     (root / "vectors").mkdir(parents=True)
@@ -92,18 +93,23 @@ def _write(
     with tqdm(total=total, desc="embedding", unit="text", disable=not progress) as bar:
         for name, encoder in encoders.items():
             # a build is a batch job: each encoder in turn gets every core
+            t0 = time.perf_counter()
             with threads(encoder, cores):
                 for kind in KINDS:
                     vecs = _embed(encoder, texts[kind], bar)
                     index = FaissVectorIndex(vecs.shape[1])
                     index.add(vecs)
                     index.save(encoder_file(root, name, kind))
+            stages[f"embed:{name}"] = round(time.perf_counter() - t0, 2)
+    t0 = time.perf_counter()
     langs = [LexicalLang.EN, LexicalLang.IT] if settings.lexical else []
     for lang in langs:
         for kind in KINDS:
             lex = LexicalIndex(lang)
             lex.build(texts[kind])
             lex.save(lexical_dir(root, lang.value, kind))
+    stages["lexical"] = round(time.perf_counter() - t0, 2)
+    t0 = time.perf_counter()
     write_records(
         root / "records.sqlite",
         {
@@ -127,6 +133,7 @@ def _write(
             "checklist": len(corpus.checklist),
         },
         build_seconds=round(time.perf_counter() - started, 2),
+        stage_seconds={**stages, "records": round(time.perf_counter() - t0, 3)},
         created=datetime.now(UTC).isoformat(timespec="seconds"),
     )
     manifest.save(root / "manifest.json")
@@ -170,11 +177,16 @@ def build_index(
             shutil.rmtree(stale, ignore_errors=True)
         tmp = builds / f".tmp-{uuid.uuid4().hex[:12]}"
         try:
+            stages: dict[str, float] = {}
+            t0 = time.perf_counter()
             if corpus is None:
                 corpus = load_corpus(max_words=settings.max_words)
+            stages["parse"] = round(time.perf_counter() - t0, 2)
+            t0 = time.perf_counter()
             if encoders is None:
                 encoders = {n: create_encoder(n, settings.threads) for n in settings.encoders}
-            manifest = _write(tmp, corpus, settings, encoders, progress, started)
+            stages["load_encoders"] = round(time.perf_counter() - t0, 2)
+            manifest = _write(tmp, corpus, settings, encoders, progress, started, stages)
             final = builds / f"{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:6]}"
             os.rename(tmp, final)
             _swap(data_dir, final)

@@ -49,6 +49,7 @@ class Manifest:
     counts: dict[str, int]
     build_seconds: float
     created: str
+    stage_seconds: dict[str, float] = field(default_factory=dict)
     versions: dict[str, str] = field(default_factory=library_versions)
     format_version: int = FORMAT_VERSION
 
