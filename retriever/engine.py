@@ -14,6 +14,7 @@ from index import LoadedIndex, load_index
 from index.build import KINDS
 from practice_search.config import Settings, get_settings
 from retriever.calibration import language_offsets
+from retriever.collapse import collapse
 from retriever.fusion import Fused, rrf
 from retriever.highlight import highlight
 from retriever.language import QueryLanguage, channel_weight, detect_query_language
@@ -22,7 +23,6 @@ from retriever.results import ChecklistResult, PassageResult, SearchResult
 
 __all__ = ["Retriever"]
 
-_DUPLICATE_COS = 0.97
 _LOW_CONFIDENCE_MESSAGE = (
     "Nothing in the corpus matches this need closely; the results below are weak matches."
 )
@@ -219,22 +219,10 @@ class Retriever:
         return fused, tops
 
     def _collapse(self, kind: str, fused: list[Fused], limit: int) -> list[tuple[Fused, list[int]]]:
-        """Merge near-identical passages (cosine ≥ 0.97) into the better-ranked one."""
-        dense = [ch.name for ch in self.channels if ch.dense]
-        kept: list[tuple[Fused, list[int]]] = []
-        vecs: list[np.ndarray] = []
-        for f in fused:
-            if len(kept) >= limit:
-                break
-            if dense:
-                v = self.index.vectors[dense[0]][kind].reconstruct(f.row)
-                sims = [float(v @ u) for u in vecs]
-                if sims and max(sims) >= _DUPLICATE_COS:
-                    kept[int(np.argmax(sims))][1].append(f.row)
-                    continue
-                vecs.append(v)
-            kept.append((f, []))
-        return kept
+        """Merge near-identical passages into the better-ranked one (see retriever.collapse)."""
+        rows = self.index.records[kind]
+        pairs = collapse(fused, lambda f: str(rows[f.row]["text"]), limit)
+        return [(f, [d.row for d in dupes]) for f, dupes in pairs]
 
     def _low_confidence(self, tops: dict[str, float], weights: dict[str, float]) -> bool:
         """Judge by the first channel in ``confidence_floor`` that reads the query's language.

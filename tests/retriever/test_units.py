@@ -76,3 +76,17 @@ def test_highlight_marks_stemmed_matches() -> None:
     snippet = out["snippet"]
     marked = [snippet[s:e] for s, e in out["spans"]]  # type: ignore[misc]
     assert "healthcare" in marked and "interpreters" in marked
+
+
+def test_collapse_merges_near_identical_texts_only() -> None:
+    from retriever.collapse import collapse
+
+    texts = [
+        "Interpreters support migrants when they access healthcare services in the city.",
+        "Inspiring tools: the online qualification recognition portal.",
+        "Interpreters support migrants when they access healthcare services in the city!",
+        "Inspiring tools: a support portal for professionals.",
+    ]
+    kept = collapse(list(range(4)), lambda i: texts[i], limit=10)
+    assert [(k, d) for k, d in kept] == [(0, [2]), (1, []), (3, [])]
+    assert [k for k, _ in collapse(list(range(4)), lambda i: texts[i], limit=2)] == [0, 1]
