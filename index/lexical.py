@@ -7,13 +7,19 @@ import io
 from enum import StrEnum
 from pathlib import Path
 
+import re
+
 import bm25s
 import numpy as np
 import Stemmer
+from bm25s.stopwords import STOPWORDS_EN, STOPWORDS_ITALIAN
 
 from practice_search.errors import IndexCorrupt
 
 __all__ = ["LexicalIndex", "LexicalLang"]
+
+_TOKEN = re.compile(r"(?u)\b\w\w+\b")
+_STOPWORDS = {"en": STOPWORDS_EN, "it": STOPWORDS_ITALIAN}
 
 
 class LexicalLang(StrEnum):
@@ -31,17 +37,17 @@ class LexicalIndex:
     def __init__(self, lang: LexicalLang, model: bm25s.BM25 | None = None) -> None:
         self.lang = lang
         self._stemmer = Stemmer.Stemmer(lang.stemmer_name)
+        self._stopwords = frozenset(_STOPWORDS[lang.value])
         self._model = model
 
     def _tokens(self, texts: list[str]) -> list[list[str]]:
-        out = bm25s.tokenize(
-            texts,
-            stopwords=self.lang.value,
-            stemmer=self._stemmer,
-            return_ids=False,
-            show_progress=False,
-        )
-        return [list(t) for t in out]
+        """bm25s's default analysis (lower case, ``\\w\\w+`` tokens, stop words,
+        stemming), done here once per text without bm25s's per-call overhead."""
+        out = []
+        for text in texts:
+            words = [w for w in _TOKEN.findall(text.lower()) if w not in self._stopwords]
+            out.append(list(self._stemmer.stemWords(words)))
+        return out
 
     def build(self, texts: list[str]) -> None:
         self._model = bm25s.BM25()

@@ -40,11 +40,16 @@ def rrf(
     deterministic (pagination depends on it).
     """
 
+    cache: dict[tuple[str, str], bool] = {}
+
     def reads(channel: str, row: int) -> bool:
         if row_langs is None or channel_langs is None:
             return True
-        langs = channel_langs.get(channel, ("*",))
-        return "*" in langs or row_langs[row] in langs
+        key = (channel, row_langs[row])
+        if key not in cache:
+            langs = channel_langs.get(channel, ("*",))
+            cache[key] = "*" in langs or key[1] in langs
+        return cache[key]
 
     fused: dict[int, Fused] = {}
     norms: dict[str, float] = {}
