@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import contextlib
 import io
+import re
 from enum import StrEnum
 from pathlib import Path
-
-import re
 
 import bm25s
 import numpy as np
