@@ -26,8 +26,10 @@ def _why(match: dict[str, dict[str, float]]) -> str:
     return ", ".join(f"{ch} #{int(h['rank'])} ({h['score']:.2f})" for ch, h in match.items())
 
 
-def _names(refs: list[dict[str, Any]]) -> str:
-    return ", ".join(r["title"] for r in refs) or "—"
+def _names(refs: list[dict[str, Any]], most: int = 5) -> str:
+    names = [r["title"] for r in refs]
+    more = f" (+{len(names) - most} more)" if len(names) > most else ""
+    return (", ".join(names[:most]) + more) or "—"
 
 
 def render_result(result: dict[str, Any], color: bool = False) -> str:
