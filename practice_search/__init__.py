@@ -10,6 +10,7 @@ from practice_search.errors import (
     IndexMissing,
     IndexStale,
     ModelNotAvailable,
+    NotFound,
     PracticeSearchError,
     QueryError,
 )
@@ -23,6 +24,7 @@ __all__ = [
     "IndexMissing",
     "IndexStale",
     "ModelNotAvailable",
+    "NotFound",
     "PracticeSearchError",
     "QueryError",
     "Settings",

@@ -125,8 +125,40 @@ def _cmd_query(args: argparse.Namespace) -> int:
     return 0
 
 
+def _serve_settings(args: argparse.Namespace) -> Settings:
+    settings = _settings(args)
+    update = {k: v for k, v in (("host", args.host), ("port", args.port)) if v is not None}
+    return settings.model_copy(update=update)
+
+
+def _cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from service import create_app
+
+    settings = _serve_settings(args)
+    print(
+        f"practice-search: serving on http://{settings.host}:{settings.port}/ (API docs at /docs)",
+        file=sys.stderr,
+    )
+    uvicorn.run(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        log_level="warning",
+        timeout_graceful_shutdown=5,
+    )
+    return 0
+
+
 def _cmd_run(args: argparse.Namespace) -> int:
-    """The main job of `make run`: make sure the index exists, then search."""
+    """The main job of `make run`: make sure the index exists, then serve."""
+    _ensure_index(_settings(args))
+    return _cmd_serve(args)
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    """Search the demo need, then prompt for more (when a terminal is attached)."""
     from practice_search.render import render_result
     from retriever import Retriever
 
@@ -213,10 +245,20 @@ def _parser() -> argparse.ArgumentParser:
     )
     q.set_defaults(func=_cmd_query)
 
-    r = sub.add_parser("run", help="build the index if needed, then search (demo, then prompt)")
-    search_options(r)
-    r.add_argument("--once", action="store_true", help="only the demo need, no prompt")
-    r.set_defaults(func=_cmd_run, top_k=5)
+    def serve_options(sp: argparse.ArgumentParser) -> None:
+        sp.add_argument("--host", help="bind address (default $PRACTICE_SEARCH_HOST or 127.0.0.1)")
+        sp.add_argument("--port", type=int, help="port (default $PRACTICE_SEARCH_PORT or 8000)")
+
+    sv = sub.add_parser("serve", help="start the HTTP service (API, search page, widget)")
+    serve_options(sv)
+    sv.set_defaults(func=_cmd_serve)
+    r = sub.add_parser("run", help="build the index if missing or stale, then serve (make run)")
+    serve_options(r)
+    r.set_defaults(func=_cmd_run)
+    d = sub.add_parser("demo", help="search the demo need in the terminal, then prompt")
+    search_options(d)
+    d.add_argument("--once", action="store_true", help="only the demo need, no prompt")
+    d.set_defaults(func=_cmd_demo, top_k=5)
 
     s = sub.add_parser("status", help="show the index manifest and whether it is stale")
     s.set_defaults(func=_cmd_status)

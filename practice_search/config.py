@@ -64,6 +64,14 @@ class Settings(BaseSettings):
         ),
     )
 
+    host: str = Field(default="127.0.0.1", description="Address the HTTP service binds to.")
+    port: int = Field(default=8000, ge=1, le=65535, description="Port of the HTTP service.")
+    cors_origins: list[str] = Field(
+        default_factory=list,
+        description="Origins allowed to call the API from a browser (CORS); empty = none.",
+    )
+    max_body_bytes: int = Field(default=16_384, ge=256, description="Largest request body.")
+
     @field_validator("encoders")
     @classmethod
     def _no_duplicate_encoders(cls, value: list[str]) -> list[str]:

@@ -6,6 +6,7 @@ HTTP status in one place.
 
     PracticeSearchError
     ├── QueryError            bad query text, k, offset or filter value
+    ├── NotFound              no practice, checklist item or passage with that id
     ├── ConfigError           a setting that cannot work (unknown encoder, bad weight)
     │   └── ModelNotAvailable a configured model is not on disk (we never download)
     ├── CorpusError           a raw document cannot be parsed as expected
@@ -27,6 +28,7 @@ __all__ = [
     "IndexMissing",
     "IndexStale",
     "ModelNotAvailable",
+    "NotFound",
     "PracticeSearchError",
     "QueryError",
 ]
@@ -38,6 +40,10 @@ class PracticeSearchError(Exception):
 
 class QueryError(PracticeSearchError, ValueError):
     """The query, k, offset or a filter value is not acceptable."""
+
+
+class NotFound(PracticeSearchError, LookupError):
+    """No record with the requested id."""
 
 
 class ConfigError(PracticeSearchError):

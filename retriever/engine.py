@@ -14,6 +14,7 @@ from index import LoadedIndex, load_index
 from index.build import KINDS
 from practice_search.config import Settings, get_settings
 from retriever.calibration import language_offsets
+from retriever.catalog import Catalog
 from retriever.collapse import collapse
 from retriever.fusion import Fused, rrf
 from retriever.highlight import highlight
@@ -69,6 +70,7 @@ class Retriever:
     def __init__(self, index: LoadedIndex, settings: Settings) -> None:
         self.index = index
         self.settings = settings
+        self.catalog = Catalog(index)
         self.channels = [_Channel(e.name, e.languages, True) for e in index.manifest.encoders]
         self.channels += [_Channel(f"bm25-{lang}", (lang,), False) for lang in index.lexical]
         self._cache = _LRU(1024)

@@ -89,12 +89,54 @@ def test_missing_index_says_how_to_build(tmp_path: Path) -> None:
     assert "practice-search build" in out.stderr and "Traceback" not in out.stderr
 
 
-def test_run_builds_then_answers_the_demo_need(tmp_path: Path) -> None:
-    out = run(["run", "--once"], tmp_path / "fresh")
+def test_demo_builds_then_answers_the_demo_need(tmp_path: Path) -> None:
+    out = run(["demo", "--once"], tmp_path / "fresh")
     assert out.returncode == 0, out.stderr
     assert "building it now" in out.stderr
     assert 'Need: "language barrier in healthcare"' in out.stdout
     assert (tmp_path / "fresh" / "current" / "manifest.json").exists()
+
+
+def test_run_builds_the_index_then_serves(tmp_path: Path) -> None:
+    """What `make run` does: build if missing, then serve until stopped."""
+    import time
+    import urllib.request
+
+    from tests.service.conftest import free_port
+
+    port = free_port()
+    env = {
+        **os.environ,
+        "PRACTICE_SEARCH_DATA_DIR": str(tmp_path / "fresh"),
+        "PRACTICE_SEARCH_ENCODERS": '["hash"]',
+        "PRACTICE_SEARCH_PORT": str(port),
+    }
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "practice_search", "run"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=2) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                pass
+            assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
+            assert time.monotonic() < deadline, "service not ready in 90 s"
+            time.sleep(0.3)
+        url = f"http://127.0.0.1:{port}/search?q=housing&k=2"
+        with urllib.request.urlopen(url, timeout=10) as r:
+            assert len(json.loads(r.read())["passages"]) == 2
+    finally:
+        proc.terminate()
+        _, err = proc.communicate(timeout=30)
+    assert "building it now" in err and f"127.0.0.1:{port}" in err
 
 
 def test_status_reports_a_stale_index(fake_index_dir: Path) -> None:

@@ -1,0 +1,159 @@
+"""Browsing the index by id: documents, practices, checklist items, similar passages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from index import LoadedIndex
+from practice_search.errors import NotFound
+
+__all__ = ["Catalog"]
+
+
+class Catalog:
+    """Read-only views of the records, shaped like the search results."""
+
+    def __init__(self, index: LoadedIndex) -> None:
+        self.index = index
+        self._by_practice: dict[str, list[int]] = {}
+        for row, rec in enumerate(index.records["passages"]):
+            if rec.get("practice_id"):
+                self._by_practice.setdefault(rec["practice_id"], []).append(row)
+
+    def _ref(self, pid: str) -> dict[str, Any]:
+        p = self.index.practices[pid]
+        return {k: p[k] for k in ("id", "title", "organisation", "place")}
+
+    def _doc_ref(self, doc_id: str) -> dict[str, Any]:
+        d = self.index.documents[doc_id]
+        return {k: d[k] for k in ("id", "title", "file")}
+
+    def documents(self) -> list[dict[str, Any]]:
+        counts: dict[str, int] = {}
+        for rec in self.index.records["passages"]:
+            for d in rec["doc_ids"]:
+                counts[d] = counts.get(d, 0) + 1
+        return [{**d, "passages": counts.get(d["id"], 0)} for d in self.index.documents.values()]
+
+    def practices(self) -> list[dict[str, Any]]:
+        return [
+            {
+                **self._ref(p["id"]),
+                "country": p["country"],
+                "city": p["city"],
+                "sources": [self._doc_ref(d) for d in p["doc_ids"]],
+                "topics": p.get("topics", []),
+            }
+            for p in self.index.practices.values()
+        ]
+
+    def practice(self, pid: str) -> dict[str, Any]:
+        """One practice with its passages in document order and its checklist marks.
+
+        Raises:
+            NotFound: no practice with this id.
+        """
+        p = self.index.practices.get(pid)
+        if p is None:
+            raise NotFound(f"no practice with id {pid!r}")
+        sections = []
+        for row in self._by_practice.get(pid, []):
+            rec = self.index.records["passages"][row]
+            sections.append(
+                {
+                    "id": rec["id"],
+                    "section": rec["section"],
+                    "kind": rec["kind"],
+                    "dimension": rec.get("dimension"),
+                    "question": rec.get("question"),
+                    "text": rec["text"],
+                }
+            )
+        checklist = [
+            {
+                "id": c["id"],
+                "text": c["text"],
+                "dimension": c["dimension"],
+                "question": c["question"],
+                "status": c["marks"][pid],
+            }
+            for c in self.index.records["checklist"]
+            if pid in c["marks"]
+        ]
+        return {
+            **self._ref(pid),
+            "city": p["city"],
+            "country": p["country"],
+            "summary": p.get("summary", ""),
+            "topics": p.get("topics", []),
+            "sources": [self._doc_ref(d) for d in p["doc_ids"]],
+            "passages": sections,
+            "checklist": checklist,
+        }
+
+    def checklist(self) -> list[dict[str, Any]]:
+        return [self._item(c) for c in self.index.records["checklist"]]
+
+    def checklist_item(self, item_id: str) -> dict[str, Any]:
+        """Raises NotFound if no checklist item has this id."""
+        loc = self.index.row_of.get(item_id)
+        if loc is None or loc[0] != "checklist":
+            raise NotFound(f"no checklist item with id {item_id!r}")
+        return self._item(self.index.records["checklist"][loc[1]])
+
+    def _item(self, c: dict[str, Any]) -> dict[str, Any]:
+        by: dict[str, list[dict[str, Any]]] = {"met": [], "not_met": [], "unmarked": []}
+        for pid, mark in sorted(c["marks"].items()):
+            by[mark].append(self._ref(pid))
+        return {
+            "id": c["id"],
+            "text": c["text"],
+            "dimension": c["dimension"],
+            "question": c["question"],
+            "met_by": by["met"],
+            "not_met_by": by["not_met"],
+            "unmarked_by": by["unmarked"],
+        }
+
+    def similar(self, passage_id: str, k: int = 5) -> list[dict[str, Any]]:
+        """Passages closest to this one (first dense encoder) from other practices/documents.
+
+        Raises:
+            NotFound: no passage with this id.
+        """
+        loc = self.index.row_of.get(passage_id)
+        if loc is None or loc[0] != "passages":
+            raise NotFound(f"no passage with id {passage_id!r}")
+        rows = self.index.records["passages"]
+        source = rows[loc[1]]
+        encoder = self.index.manifest.encoders[0].name
+        vectors = self.index.vectors[encoder]["passages"]
+        query = vectors.reconstruct(loc[1])[None, :]
+        scores, found = vectors.search(np.ascontiguousarray(query), min(vectors.size, 10 * k + 50))
+        out = []
+        for score, row in zip(scores[0], found[0], strict=True):
+            rec = rows[int(row)]
+            same = (
+                rec.get("practice_id") == source.get("practice_id")
+                if source.get("practice_id")
+                else set(rec["doc_ids"]) & set(source["doc_ids"])
+                and rec["section"][:1] == source["section"][:1]
+            )
+            if row < 0 or same:
+                continue
+            out.append(
+                {
+                    "id": rec["id"],
+                    "text": rec["text"],
+                    "score": round(float(score), 4),
+                    "doc": self._doc_ref(rec["doc_ids"][0]),
+                    "practice": self._ref(rec["practice_id"]) if rec.get("practice_id") else None,
+                    "section": rec["section"],
+                    "lang": rec["lang"],
+                }
+            )
+            if len(out) == k:
+                break
+        return out

@@ -1,0 +1,93 @@
+"""The FastAPI application factory.
+
+Models and the index load in the lifespan, in a background thread, so the
+process answers ``/healthz`` at once and ``/readyz`` turns 200 when loading is
+done. The retriever is read-only after loading: FAISS and BM25 searches only
+read, the query-embedding cache takes a lock, so requests run concurrently in
+the threadpool without sharing mutable state.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import FileResponse
+from fastapi.staticfiles import StaticFiles
+
+from practice_search.config import Settings, get_settings
+from practice_search.errors import PracticeSearchError
+from retriever import Retriever
+from service.errors import install_error_handlers
+from service.middleware import Metrics, install_middleware
+from service.routes import catalog, ops, search
+
+__all__ = ["create_app"]
+
+STATIC = Path(__file__).parent / "static"
+
+
+def _load(app: FastAPI, settings: Settings) -> None:
+    try:
+        retriever = Retriever.load(settings)
+    except PracticeSearchError as exc:
+        app.state.load_error = str(exc)
+        return
+    except Exception as exc:  # keep serving /healthz and say why we are not ready
+        app.state.load_error = f"loading failed: {type(exc).__name__}: {exc}"
+        return
+    app.state.metrics.passages.set(len(retriever.index.records["passages"]))
+    app.state.metrics.checklist.set(len(retriever.index.records["checklist"]))
+    app.state.retriever = retriever
+
+
+def create_app(settings: Settings | None = None, retriever: Retriever | None = None) -> FastAPI:
+    """A new app; pass ``retriever`` to reuse one already loaded (tests)."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if app.state.retriever is None:
+            thread = threading.Thread(target=_load, args=(app, settings), daemon=True)
+            thread.start()
+        yield
+
+    app = FastAPI(
+        title="practice-search",
+        summary="Search European good practices in migrant integration (English and Italian).",
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.retriever = retriever
+    app.state.load_error = None
+    app.state.metrics = Metrics()
+    if retriever is not None:
+        app.state.metrics.passages.set(len(retriever.index.records["passages"]))
+    install_error_handlers(app)
+    install_middleware(app, settings.max_body_bytes, app.state.metrics)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST"],
+            allow_headers=["Content-Type"],
+            max_age=600,
+        )
+    for router in (search.router, catalog.router, ops.router):
+        app.include_router(router)
+
+    @app.get("/", include_in_schema=False)
+    def page() -> FileResponse:
+        return FileResponse(STATIC / "index.html", media_type="text/html")
+
+    @app.get("/widget.js", include_in_schema=False)
+    def widget() -> FileResponse:
+        return FileResponse(STATIC / "widget.js", media_type="text/javascript")
+
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    return app

@@ -1,0 +1,22 @@
+"""Dependencies the routes declare: the loaded retriever, or 503 while it loads."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request
+
+from retriever import Retriever
+
+__all__ = ["RetrieverDep", "get_retriever"]
+
+
+def get_retriever(request: Request) -> Retriever:
+    retriever: Retriever | None = request.app.state.retriever
+    if retriever is None:
+        reason = request.app.state.load_error or "the index and models are still loading"
+        raise HTTPException(status_code=503, detail=reason, headers={"Retry-After": "5"})
+    return retriever
+
+
+RetrieverDep = Annotated[Retriever, Depends(get_retriever)]

@@ -1,0 +1,70 @@
+"""Every error the API returns: one JSON shape, one status table."""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from practice_search.errors import (
+    ConfigError,
+    IndexError_,
+    NotFound,
+    PracticeSearchError,
+    QueryError,
+)
+
+__all__ = ["STATUS", "error_response", "install_error_handlers"]
+
+# library exception -> HTTP status; the first matching class wins
+STATUS: list[tuple[type[PracticeSearchError], int]] = [
+    (QueryError, 422),
+    (NotFound, 404),
+    (IndexError_, 503),
+    (ConfigError, 503),
+    (PracticeSearchError, 500),
+]
+
+
+def error_response(status: int, message: str, kind: str | None = None) -> JSONResponse:
+    phrase = HTTPStatus(status).phrase
+    return JSONResponse(
+        status_code=status,
+        content={"error": {"status": status, "type": kind or phrase, "message": message}},
+    )
+
+
+def _validation_message(exc: RequestValidationError) -> str:
+    parts = []
+    for err in exc.errors():
+        if err.get("type") == "json_invalid":
+            parts.append(f"malformed JSON body: {err.get('ctx', {}).get('error', 'invalid')}")
+            continue
+        where = ".".join(str(x) for x in err.get("loc", ()) if x not in ("query", "body"))
+        parts.append(f"{where}: {err.get('msg')}" if where else str(err.get("msg")))
+    return "; ".join(parts) or "invalid request"
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(PracticeSearchError)
+    async def _library(_: Request, exc: PracticeSearchError) -> JSONResponse:
+        status = next(code for cls, code in STATUS if isinstance(exc, cls))
+        return error_response(status, str(exc), type(exc).__name__)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+        return error_response(422, _validation_message(exc), "ValidationError")
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        response = error_response(exc.status_code, str(exc.detail))
+        for key, value in (exc.headers or {}).items():
+            response.headers[key] = value
+        return response
+
+    @app.exception_handler(Exception)
+    async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
+        return error_response(500, f"internal error ({type(exc).__name__})", "InternalError")

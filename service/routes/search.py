@@ -1,0 +1,59 @@
+"""``/search`` (GET and POST) and ``/similar/{passage_id}``."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Path, Query
+
+from retriever import Filters, ResultType, SearchResult
+from service.deps import RetrieverDep
+from service.schemas import MAX_K, MAX_OFFSET, MAX_QUERY, ErrorBody, SearchRequest
+
+router = APIRouter(tags=["search"])
+ERRORS: dict[int | str, dict[str, Any]] = {
+    422: {"model": ErrorBody, "description": "Bad query, k, offset or filter value"},
+    503: {"model": ErrorBody, "description": "Index or models not loaded"},
+}
+
+
+def _search(retriever: RetrieverDep, req: SearchRequest) -> SearchResult:
+    return retriever.search(
+        req.q,
+        k=req.k,
+        offset=req.offset,
+        type=req.type,
+        filters=Filters(doc=req.doc, dimension=req.dimension, lang=req.lang),
+    )
+
+
+@router.get("/search", response_model=SearchResult, responses=ERRORS)
+def search_get(
+    retriever: RetrieverDep,
+    q: Annotated[str, Query(min_length=1, max_length=MAX_QUERY, description="The need")],
+    k: Annotated[int, Query(ge=1, le=MAX_K)] = 10,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
+    type: ResultType = ResultType.ALL,
+    doc: str | None = None,
+    dimension: str | None = None,
+    lang: str | None = None,
+) -> SearchResult:
+    """Passages and checklist recommendations for a need (the result contract)."""
+    req = SearchRequest(q=q, k=k, offset=offset, type=type, doc=doc, dimension=dimension, lang=lang)
+    return _search(retriever, req)
+
+
+@router.post("/search", response_model=SearchResult, responses=ERRORS)
+def search_post(retriever: RetrieverDep, req: Annotated[SearchRequest, Body()]) -> SearchResult:
+    """The same as ``GET /search``, with the fields in a JSON body."""
+    return _search(retriever, req)
+
+
+@router.get("/similar/{passage_id}", responses={**ERRORS, 404: {"model": ErrorBody}})
+def similar(
+    retriever: RetrieverDep,
+    passage_id: Annotated[str, Path(max_length=64)],
+    k: Annotated[int, Query(ge=1, le=50)] = 5,
+) -> list[dict[str, Any]]:
+    """Passages like this one from other practices or documents ("more like this")."""
+    return retriever.catalog.similar(passage_id, k)

@@ -1,0 +1,59 @@
+"""Service fixtures: the app on the fake-encoder index, and a real uvicorn on loopback."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import uvicorn
+from fastapi.testclient import TestClient
+
+from practice_search.config import Settings
+from retriever import Retriever
+from service import create_app
+from tests.conftest import fake_settings
+
+
+@pytest.fixture(scope="session")
+def service_settings(fake_index_dir: Path) -> Settings:
+    return fake_settings(fake_index_dir)
+
+
+@pytest.fixture(scope="session")
+def client(service_settings: Settings, fake_retriever: Retriever) -> Iterator[TestClient]:
+    with TestClient(create_app(service_settings, retriever=fake_retriever)) as c:
+        yield c
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class LiveServer:
+    """A real uvicorn serving an app on 127.0.0.1, in a background thread."""
+
+    def __init__(self, app: object) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}/"
+        config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning")
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    def __enter__(self) -> LiveServer:
+        self.thread.start()
+        deadline = time.monotonic() + 30
+        while not self.server.started:
+            if time.monotonic() > deadline:
+                raise RuntimeError("uvicorn did not start")
+            time.sleep(0.05)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)

@@ -1,0 +1,175 @@
+"""The search page and the embeddable widget in a real headless Chromium.
+
+Screenshots are saved under test-artifacts/ for a human to look at. Without
+Chromium these tests skip with the install command, except in CI, where a
+missing browser is a failure.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import shutil
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from practice_search.config import Settings
+from retriever import Retriever
+from service import create_app
+from tests.service.conftest import LiveServer, free_port
+
+CHROMIUM = os.environ.get("PRACTICE_SEARCH_CHROMIUM", "/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    if not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists():
+        message = (
+            "Chromium not found: install it with "
+            "`apt-get install -y chromium chromium-driver` (or set PRACTICE_SEARCH_CHROMIUM)"
+        )
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+class HostPage:
+    """An intranet page on its own origin (another port) that embeds the widget."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        folder.mkdir(parents=True, exist_ok=True)
+        handler = functools.partial(_QuietHandler, directory=str(folder))
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", free_port()), handler)
+        self.origin = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.url = f"{self.origin}/"
+
+    def embed(self, api: str) -> None:
+        (self.folder / "index.html").write_text(
+            "<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Intranet</title>"
+            "<link rel='icon' href='data:,'>"
+            "<style>body{font-family:serif;background:#fafafa} h3{color:rgb(255, 0, 0)}</style>"
+            "</head><body><h1>Our intranet</h1><h3 id='host-heading'>Host heading</h3>"
+            f"<div data-practice-search data-endpoint='{api}' data-k='3'></div>"
+            f"<script src='{api}widget.js'></script></body></html>",
+            encoding="utf-8",
+        )
+
+    def __enter__(self) -> HostPage:
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+def _page(browser: object):  # type: ignore[no-untyped-def]
+    page = browser.new_page(viewport={"width": 1100, "height": 1300})  # type: ignore[attr-defined]
+    page.on("pageerror", lambda err: pytest.fail(f"JavaScript error: {err}"))
+    return page
+
+
+def test_search_page(
+    browser: object, service_settings: Settings, fake_retriever: Retriever
+) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    with LiveServer(create_app(service_settings, retriever=fake_retriever)) as server:
+        page = _page(browser)
+        page.goto(server.url)
+        box = page.get_by_label("What do you need?")
+        box.fill("language barrier in healthcare")
+        box.press("Enter")  # keyboard only
+        page.get_by_role("heading", name="Passages").wait_for()
+        cards = page.locator(".ps-card")
+        assert cards.count() == 20  # 10 passages + 10 checklist items
+        assert page.locator("mark").count() > 0
+        assert page.get_by_role("status").inner_text().startswith("10 passages")
+        page.screenshot(path=str(ARTIFACTS / "page-results.png"), full_page=True)
+
+        page.get_by_label("Document").select_option("regin")  # a filter re-runs the search
+        page.wait_for_function(
+            "() => document.querySelector('#search').shadowRoot"
+            ".querySelectorAll('.ps-item').length === 0"
+        )
+        sources = page.locator(".ps-source").all_inner_texts()
+        assert sources and all("REGIN" in s for s in sources)
+        page.screenshot(path=str(ARTIFACTS / "page-filter-regin.png"), full_page=True)
+
+        page.get_by_role("button", name="Italiano").click()
+        assert page.get_by_label("Di cosa hai bisogno?").is_visible()
+        page.close()
+
+
+def test_widget_on_an_allowed_origin(
+    browser: object, service_settings: Settings, fake_retriever: Retriever, tmp_path: Path
+) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    with HostPage(tmp_path / "host") as host:
+        settings = service_settings.model_copy(update={"cors_origins": [host.origin]})
+        with LiveServer(create_app(settings, retriever=fake_retriever)) as api:
+            host.embed(api.url)
+            page = _page(browser)
+            page.goto(host.url)
+            box = page.get_by_label("What do you need?")
+            box.fill("housing for refugees")
+            box.press("Enter")
+            page.get_by_role("heading", name="Passages").wait_for()
+            assert page.locator(".ps-card").count() == 6
+            # no style leaks: the host's red h3 rule does not reach the widget, and back
+            card_color = page.locator(".ps-card h3").first.evaluate(
+                "e => getComputedStyle(e).color"
+            )
+            assert card_color != "rgb(255, 0, 0)"
+            host_color = page.locator("#host-heading").evaluate("e => getComputedStyle(e).color")
+            assert host_color == "rgb(255, 0, 0)"
+            page.screenshot(path=str(ARTIFACTS / "widget-allowed.png"), full_page=True)
+            page.close()
+
+
+def test_widget_on_a_refused_origin(
+    browser: object, service_settings: Settings, fake_retriever: Retriever, tmp_path: Path
+) -> None:
+    settings = service_settings.model_copy(update={"cors_origins": ["https://intranet.example"]})
+    with (
+        LiveServer(create_app(settings, retriever=fake_retriever)) as api,
+        HostPage(tmp_path / "host") as host,
+    ):
+        host.embed(api.url)
+        page = _page(browser)
+        page.goto(host.url)
+        box = page.get_by_label("What do you need?")
+        box.fill("housing for refugees")
+        box.press("Enter")
+        status = page.get_by_role("status")
+        status.filter(has_text="could not be reached").wait_for()
+        assert page.locator(".ps-card").count() == 0
+        page.screenshot(path=str(ARTIFACTS / "widget-refused.png"), full_page=True)
+        page.close()
