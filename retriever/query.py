@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -9,6 +10,8 @@ from corpus.records import Dimension
 from practice_search.errors import QueryError
 
 __all__ = ["Filters", "ResultType", "validate_query"]
+
+_WORD = re.compile(r"\w")  # a need has at least one letter or digit
 
 
 class ResultType(StrEnum):
@@ -47,9 +50,10 @@ def validate_query(query: str, k: int, offset: int, max_chars: int, max_k: int) 
     if not isinstance(query, str):
         raise QueryError("query must be text")
     text = " ".join(query.split())
-    if not text:
+    if not _WORD.search(text):
         raise QueryError(
-            "query is empty: type what you need, e.g. 'language barrier in healthcare'"
+            "query is empty (no letters or digits): type what you need, "
+            "e.g. 'language barrier in healthcare'"
         )
     if len(text) > max_chars:
         raise QueryError(f"query is {len(text)} characters long; the limit is {max_chars}")

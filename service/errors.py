@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from http import HTTPStatus
 
 from fastapi import FastAPI, Request
@@ -48,6 +49,15 @@ def _validation_message(exc: RequestValidationError) -> str:
     return "; ".join(parts) or "invalid request"
 
 
+def _allowed_methods(request: Request) -> list[str]:
+    """Methods the OpenAPI schema documents for the requested path."""
+    path = request.url.path
+    for template, operations in request.app.openapi().get("paths", {}).items():
+        if re.fullmatch(re.sub(r"\{[^/]+\}", "[^/]+", template), path):
+            return sorted(m.upper() for m in operations)
+    return []
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(PracticeSearchError)
     async def _library(_: Request, exc: PracticeSearchError) -> JSONResponse:
@@ -59,10 +69,14 @@ def install_error_handlers(app: FastAPI) -> None:
         return error_response(422, _validation_message(exc), "ValidationError")
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 400:  # FastAPI's "error parsing the body" (e.g. not UTF-8)
+            return error_response(422, f"malformed request body: {exc.detail}", "ValidationError")
         response = error_response(exc.status_code, str(exc.detail))
         for key, value in (exc.headers or {}).items():
             response.headers[key] = value
+        if exc.status_code == 405:  # every method the path takes, not just one route's
+            response.headers["Allow"] = ", ".join(_allowed_methods(request))
         return response
 
     @app.exception_handler(Exception)

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from typing import Literal
 
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from corpus.records import Dimension
 from retriever import ResultType
 
-__all__ = ["MAX_K", "MAX_OFFSET", "MAX_QUERY", "ErrorBody", "SearchRequest"]
+__all__ = ["MAX_K", "MAX_OFFSET", "MAX_QUERY", "DocId", "ErrorBody", "Lang", "SearchRequest"]
+
+# the filter values, spelled out so the OpenAPI schema says exactly what is accepted
+# (tests check them against corpus.DOCUMENTS and the corpus languages)
+DocId = Literal["spring-a", "spring-b", "asap", "oss", "regin"]
+Lang = Literal["en", "it"]
 
 MAX_QUERY = 500
+QUERY_PATTERN = r"\w"  # at least one letter or digit, as the retriever requires
 MAX_K = 100
 MAX_OFFSET = 1000
 
@@ -19,14 +28,29 @@ class SearchRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     q: str = Field(
-        min_length=1, max_length=MAX_QUERY, description="The need, in English or Italian."
+        min_length=1,
+        max_length=MAX_QUERY,
+        pattern=QUERY_PATTERN,
+        description="The need, in English or Italian (at least one letter or digit).",
     )
     k: int = Field(default=10, ge=1, le=MAX_K, description="Results per type.")
     offset: int = Field(default=0, ge=0, le=MAX_OFFSET, description="Results to skip (paging).")
     type: ResultType = ResultType.ALL
-    doc: str | None = Field(default=None, description="Only this document id.")
-    dimension: str | None = Field(default=None, description="Only this SPRING dimension.")
-    lang: str | None = Field(default=None, description="Only passages in this language.")
+    doc: DocId | None = Field(default=None, description="Only this document id.")
+    dimension: Dimension | None = Field(default=None, description="Only this SPRING dimension.")
+    lang: Lang | None = Field(default=None, description="Only passages in this language.")
+
+    @field_validator("k", "offset", mode="before")
+    @classmethod
+    def _json_integer(cls, value: object) -> object:
+        """A JSON integer: 6 or 6.0, but not true, "6" or 6.5 (JSON Schema's rule)."""
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ValueError("must be an integer")
+        if isinstance(value, float):
+            if not value.is_integer():
+                raise ValueError("must be an integer")
+            return int(value)
+        return value
 
 
 class ErrorDetail(BaseModel):

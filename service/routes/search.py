@@ -6,9 +6,19 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Path, Query
 
+from corpus.records import Dimension
 from retriever import Filters, ResultType, SearchResult
 from service.deps import RetrieverDep
-from service.schemas import MAX_K, MAX_OFFSET, MAX_QUERY, ErrorBody, SearchRequest
+from service.schemas import (
+    MAX_K,
+    MAX_OFFSET,
+    MAX_QUERY,
+    QUERY_PATTERN,
+    DocId,
+    ErrorBody,
+    Lang,
+    SearchRequest,
+)
 
 router = APIRouter(tags=["search"])
 ERRORS: dict[int | str, dict[str, Any]] = {
@@ -18,25 +28,24 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 
 
 def _search(retriever: RetrieverDep, req: SearchRequest) -> SearchResult:
-    return retriever.search(
-        req.q,
-        k=req.k,
-        offset=req.offset,
-        type=req.type,
-        filters=Filters(doc=req.doc, dimension=req.dimension, lang=req.lang),
-    )
+    dimension = req.dimension.value if req.dimension else None
+    filters = Filters(doc=req.doc, dimension=dimension, lang=req.lang)
+    return retriever.search(req.q, k=req.k, offset=req.offset, type=req.type, filters=filters)
 
 
 @router.get("/search", response_model=SearchResult, responses=ERRORS)
 def search_get(
     retriever: RetrieverDep,
-    q: Annotated[str, Query(min_length=1, max_length=MAX_QUERY, description="The need")],
+    q: Annotated[
+        str,
+        Query(min_length=1, max_length=MAX_QUERY, pattern=QUERY_PATTERN, description="The need"),
+    ],
     k: Annotated[int, Query(ge=1, le=MAX_K)] = 10,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
     type: ResultType = ResultType.ALL,
-    doc: str | None = None,
-    dimension: str | None = None,
-    lang: str | None = None,
+    doc: DocId | None = None,
+    dimension: Dimension | None = None,
+    lang: Lang | None = None,
 ) -> SearchResult:
     """Passages and checklist recommendations for a need (the result contract)."""
     req = SearchRequest(q=q, k=k, offset=offset, type=type, doc=doc, dimension=dimension, lang=lang)

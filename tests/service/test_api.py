@@ -81,16 +81,23 @@ def test_openapi_and_page(client: TestClient) -> None:
 
 BAD = [
     ("get", "/search", {"params": {"q": ""}}, 422, "at least 1 character"),
-    ("get", "/search", {"params": {"q": "   "}}, 422, "query is empty"),
+    ("get", "/search", {"params": {"q": "   "}}, 422, "should match pattern"),
+    ("post", "/search", {"json": {"q": "\u001d"}}, 422, "should match pattern"),
     ("get", "/search", {"params": {"q": "x" * 501}}, 422, "at most 500"),
     ("get", "/search", {"params": {}}, 422, "q: Field required"),
     ("get", "/search", {"params": {"q": "housing", "k": 0}}, 422, "k:"),
     ("get", "/search", {"params": {"q": "housing", "k": 1000}}, 422, "k:"),
     ("get", "/search", {"params": {"q": "housing", "k": "ten"}}, 422, "k:"),
     ("get", "/search", {"params": {"q": "housing", "offset": -1}}, 422, "offset:"),
-    ("get", "/search", {"params": {"q": "housing", "doc": "nope"}}, 422, "unknown doc"),
-    ("get", "/search", {"params": {"q": "housing", "dimension": "Joy"}}, 422, "unknown dimension"),
-    ("get", "/search", {"params": {"q": "housing", "lang": "fr"}}, 422, "unknown lang"),
+    ("get", "/search", {"params": {"q": "housing", "doc": "nope"}}, 422, "doc: Input should be"),
+    (
+        "get",
+        "/search",
+        {"params": {"q": "housing", "dimension": "Joy"}},
+        422,
+        "dimension: Input should be",
+    ),
+    ("get", "/search", {"params": {"q": "housing", "lang": "fr"}}, 422, "lang: Input should be"),
     ("get", "/search", {"params": {"q": "housing", "type": "x"}}, 422, "type:"),
     (
         "post",
@@ -101,6 +108,14 @@ BAD = [
     ),
     ("post", "/search", {"json": {"q": "housing", "colour": "red"}}, 422, "colour"),
     ("post", "/search", {"json": ["housing"]}, 422, ""),
+    ("post", "/search", {"json": {"q": "housing", "offset": False}}, 422, "offset:"),
+    (
+        "post",
+        "/search",
+        {"content": b"\xff\xfe", "headers": {"content-type": "application/json"}},
+        422,
+        "malformed",
+    ),
     (
         "post",
         "/search",
@@ -169,3 +184,27 @@ def test_security_headers(client: TestClient) -> None:
     assert r.headers["x-content-type-options"] == "nosniff"
     assert r.headers["referrer-policy"] == "no-referrer"
     assert r.headers["x-frame-options"] == "DENY"
+
+
+def test_filter_values_in_the_schema_match_the_corpus() -> None:
+    from typing import get_args
+
+    from corpus import DOCUMENTS
+    from corpus.lang import CORPUS_LANGS
+    from service.schemas import DocId, Lang
+
+    assert set(get_args(DocId)) == {d.id for d in DOCUMENTS}
+    assert set(get_args(Lang)) == set(CORPUS_LANGS)
+
+
+def test_405_lists_every_method_of_the_path(client: TestClient) -> None:
+    r = client.request("OPTIONS", "/search")
+    assert r.status_code == 405 and r.headers["allow"] == "GET, POST"
+
+
+@pytest.mark.parametrize(
+    ("k", "ok"), [(6, True), (6.0, True), (6.5, False), ("6", False), (True, False), (None, False)]
+)
+def test_post_k_is_a_json_integer(client: TestClient, k: object, ok: bool) -> None:
+    r = client.post("/search", json={"q": "housing", "k": k})
+    assert (r.status_code == 200) is ok
