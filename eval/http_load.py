@@ -1,0 +1,86 @@
+"""A bounded HTTP load run against a practice-search service on loopback.
+
+Run: ``python -m eval.http_load --url http://127.0.0.1:8000/ --clients 8 --seconds 30``.
+Each client sends ``GET /search`` for the needs in eval/needs.txt in turn, until
+the time is up. Prints one JSON object: latency p50/p95/p99 in ms, requests per
+second, error count. A benchmark: nothing is asserted here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import threading
+import time
+from typing import Any
+
+import httpx
+
+from eval.latency import needs
+
+
+def run_load(url: str, clients: int, seconds: float, k: int = 10) -> dict[str, Any]:
+    """Drive ``clients`` concurrent clients for ``seconds``; return the measurements."""
+    base = url.rstrip("/")
+    queries = needs()
+    latencies: list[float] = []
+    errors: list[str] = []
+    lock = threading.Lock()
+    deadline = time.monotonic() + seconds
+
+    def client(offset: int) -> None:
+        i = offset
+        with httpx.Client(timeout=30) as http:
+            while time.monotonic() < deadline:
+                q = queries[i % len(queries)]
+                i += 1
+                t = time.perf_counter()
+                try:
+                    r = http.get(f"{base}/search", params={"q": q, "k": k})
+                    ok = r.status_code == 200
+                    problem = "" if ok else f"{r.status_code} for {q!r}"
+                except httpx.HTTPError as exc:
+                    problem = f"{type(exc).__name__} for {q!r}"
+                elapsed = (time.perf_counter() - t) * 1000
+                with lock:
+                    latencies.append(elapsed)
+                    if problem:
+                        errors.append(problem)
+
+    threads = [threading.Thread(target=client, args=(n * 7,)) for n in range(clients)]
+    started = time.perf_counter()
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    wall = time.perf_counter() - started
+    q = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else [0.0] * 99
+    return {
+        "clients": clients,
+        "seconds": round(wall, 1),
+        "requests": len(latencies),
+        "errors": len(errors),
+        "error_samples": errors[:5],
+        "rps": round(len(latencies) / wall, 1),
+        "p50_ms": round(statistics.median(latencies), 1) if latencies else None,
+        "p95_ms": round(q[94], 1),
+        "p99_ms": round(q[98], 1),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--url", default="http://127.0.0.1:8000/")
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--seconds", type=float, default=30)
+    args = parser.parse_args(argv)
+    if not args.url.startswith(("http://127.", "http://localhost", "http://[::1]")):
+        parser.error("load runs only against loopback addresses")
+    print(json.dumps(run_load(args.url, args.clients, args.seconds)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

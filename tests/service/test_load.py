@@ -1,0 +1,21 @@
+"""A short bounded load run against a real uvicorn on loopback: zero errors.
+
+Latency is printed for the record, never asserted (the machine is shared)."""
+
+from __future__ import annotations
+
+from eval.http_load import run_load
+from practice_search.config import Settings
+from retriever import Retriever
+from service import create_app
+from tests.service.conftest import LiveServer
+
+
+def test_eight_clients_for_ten_seconds_without_errors(
+    service_settings: Settings, fake_retriever: Retriever
+) -> None:
+    with LiveServer(create_app(service_settings, retriever=fake_retriever)) as server:
+        report = run_load(server.url, clients=8, seconds=10)
+    print(report)
+    assert report["requests"] > 50
+    assert report["errors"] == 0, report["error_samples"]
