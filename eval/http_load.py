@@ -21,8 +21,14 @@ import httpx
 from eval.latency import needs
 
 
-def run_load(url: str, clients: int, seconds: float, k: int = 10) -> dict[str, Any]:
-    """Drive ``clients`` concurrent clients for ``seconds``; return the measurements."""
+def run_load(
+    url: str, clients: int, seconds: float, k: int = 10, fresh: bool = False
+) -> dict[str, Any]:
+    """Drive ``clients`` concurrent clients for ``seconds``; return the measurements.
+
+    With ``fresh``, every request's need is made unique (a counter is appended), so
+    the service's query-embedding cache never answers: the uncached cost.
+    """
     base = url.rstrip("/")
     queries = needs()
     latencies: list[float] = []
@@ -35,6 +41,8 @@ def run_load(url: str, clients: int, seconds: float, k: int = 10) -> dict[str, A
         with httpx.Client(timeout=30) as http:
             while time.monotonic() < deadline:
                 q = queries[i % len(queries)]
+                if fresh:
+                    q = f"{q} {offset}-{i}"
                 i += 1
                 t = time.perf_counter()
                 try:
@@ -59,6 +67,7 @@ def run_load(url: str, clients: int, seconds: float, k: int = 10) -> dict[str, A
     q = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else [0.0] * 99
     return {
         "clients": clients,
+        "fresh_needs": fresh,
         "seconds": round(wall, 1),
         "requests": len(latencies),
         "errors": len(errors),
@@ -75,10 +84,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--url", default="http://127.0.0.1:8000/")
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=30)
+    parser.add_argument("--fresh", action="store_true", help="unique needs: no cache hits")
     args = parser.parse_args(argv)
     if not args.url.startswith(("http://127.", "http://localhost", "http://[::1]")):
         parser.error("load runs only against loopback addresses")
-    print(json.dumps(run_load(args.url, args.clients, args.seconds)))
+    print(json.dumps(run_load(args.url, args.clients, args.seconds, fresh=args.fresh)))
     return 0
 
 
