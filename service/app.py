@@ -14,9 +14,11 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+import swagger_ui_bundle
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import FileResponse
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 from practice_search.config import Settings, get_settings
@@ -57,6 +59,8 @@ def create_app(settings: Settings | None = None, retriever: Retriever | None = N
         yield
 
     app = FastAPI(
+        docs_url=None,  # served below from local files: no CDN, works offline
+        redoc_url=None,
         title="practice-search",
         summary="Search European good practices in migrant integration (English and Italian).",
         version="0.1.0",
@@ -90,4 +94,18 @@ def create_app(settings: Settings | None = None, retriever: Retriever | None = N
         return FileResponse(STATIC / "widget.js", media_type="text/javascript")
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.mount(
+        "/docs-assets", StaticFiles(directory=swagger_ui_bundle.swagger_ui_path), name="docs-assets"
+    )
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json",
+            title="practice-search API",
+            swagger_js_url="/docs-assets/swagger-ui-bundle.js",
+            swagger_css_url="/docs-assets/swagger-ui.css",
+            swagger_favicon_url="data:,",
+        )
+
     return app

@@ -17,6 +17,11 @@ _HTML_CSP = (
     "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
 )
 _API_CSP = "default-src 'none'; frame-ancestors 'none'"
+# Swagger UI starts itself with an inline script; its assets are ours (no CDN)
+_DOCS_CSP = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; frame-ancestors 'none'"
+)
 
 
 class Metrics:
@@ -63,7 +68,8 @@ def install_middleware(app: FastAPI, max_body_bytes: int, metrics: Metrics) -> N
         metrics.requests.labels(label, request.method, str(response.status_code)).inc()
         metrics.latency.labels(label).observe(time.perf_counter() - started)
         html = response.headers.get("content-type", "").startswith("text/html")
-        response.headers.setdefault("Content-Security-Policy", _HTML_CSP if html else _API_CSP)
+        csp = _DOCS_CSP if request.url.path == "/docs" else _HTML_CSP if html else _API_CSP
+        response.headers.setdefault("Content-Security-Policy", csp)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "no-referrer")
         response.headers.setdefault("X-Frame-Options", "DENY")

@@ -173,3 +173,17 @@ def test_widget_on_a_refused_origin(
         assert page.locator(".ps-card").count() == 0
         page.screenshot(path=str(ARTIFACTS / "widget-refused.png"), full_page=True)
         page.close()
+
+
+def test_api_docs_render_offline(
+    browser: object, service_settings: Settings, fake_retriever: Retriever
+) -> None:
+    with LiveServer(create_app(service_settings, retriever=fake_retriever)) as server:
+        page = _page(browser)
+        requests: list[str] = []
+        page.on("request", lambda r: requests.append(r.url))
+        page.goto(f"{server.url}docs")
+        page.get_by_text("/search").first.wait_for()
+        page.screenshot(path=str(ARTIFACTS / "api-docs.png"))
+        assert all(u.startswith((server.url, "data:")) for u in requests), requests
+        page.close()
