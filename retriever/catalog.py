@@ -71,6 +71,14 @@ class Catalog:
                     "text": rec["text"],
                 }
             )
+        answers: dict[tuple[str, str], dict[str, Any]] = {}
+        for s in sections:
+            if s["question"]:
+                group = answers.setdefault(
+                    (s["dimension"], s["question"]),
+                    {"dimension": s["dimension"], "question": s["question"], "passages": []},
+                )
+                group["passages"].append({"id": s["id"], "kind": s["kind"], "text": s["text"]})
         checklist = [
             {
                 "id": c["id"],
@@ -84,6 +92,7 @@ class Catalog:
         ]
         return {
             **self._ref(pid),
+            "answers": list(answers.values()),
             "city": p["city"],
             "country": p["country"],
             "summary": p.get("summary", ""),

@@ -20,6 +20,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.staticfiles import StaticFiles
+from starlette.middleware.body_limit import RequestBodyLimitMiddleware
 
 from practice_search.config import Settings, get_settings
 from practice_search.errors import PracticeSearchError
@@ -73,6 +74,9 @@ def create_app(settings: Settings | None = None, retriever: Retriever | None = N
     if retriever is not None:
         app.state.metrics.passages.set(len(retriever.index.records["passages"]))
     install_error_handlers(app)
+    # Starlette's body limit stops chunked bodies mid-stream; the outer middleware
+    # answers a declared Content-Length over the limit at once, in our JSON shape
+    app.add_middleware(RequestBodyLimitMiddleware, max_body_size=settings.max_body_bytes)
     install_middleware(app, settings.max_body_bytes, app.state.metrics)
     if settings.cors_origins:
         app.add_middleware(

@@ -70,6 +70,9 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 413:
+            limit = request.app.state.settings.max_body_bytes
+            return error_response(413, f"request body over {limit} bytes")
         if exc.status_code == 400:  # FastAPI's "error parsing the body" (e.g. not UTF-8)
             return error_response(422, f"malformed request body: {exc.detail}", "ValidationError")
         response = error_response(exc.status_code, str(exc.detail))

@@ -1,4 +1,4 @@
-"""Request size limit, security headers and Prometheus metrics."""
+"""Declared body size, security headers and Prometheus metrics."""
 
 from __future__ import annotations
 

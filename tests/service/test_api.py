@@ -40,6 +40,7 @@ def test_documents_practices_checklist(client: TestClient) -> None:
     assert len(practices) == 32
     sirius = client.get("/practices/sirius-school").json()
     assert sirius["title"] == "Sirius School"
+    assert len({(a["dimension"], a["question"]) for a in sirius["answers"]}) >= 10
     assert {s["id"] for s in sirius["sources"]} == {"spring-a", "spring-b"}
     assert sirius["passages"] and {c["status"] for c in sirius["checklist"]} <= {
         "met",
@@ -208,3 +209,18 @@ def test_405_lists_every_method_of_the_path(client: TestClient) -> None:
 def test_post_k_is_a_json_integer(client: TestClient, k: object, ok: bool) -> None:
     r = client.post("/search", json={"q": "housing", "k": k})
     assert (r.status_code == 200) is ok
+
+
+def test_oversized_chunked_body_is_refused(service_settings, fake_retriever) -> None:  # type: ignore[no-untyped-def]
+    import httpx
+
+    from tests.service.conftest import LiveServer
+
+    with LiveServer(create_app(service_settings, retriever=fake_retriever)) as server:
+        headers = {"content-type": "application/json"}
+        small = httpx.post(
+            f"{server.url}search", content=iter([b'{"q": "housing"}']), headers=headers
+        )
+        big = httpx.post(f"{server.url}search", content=iter([b"x" * 8000] * 4), headers=headers)
+    assert small.status_code == 200
+    assert big.status_code == 413 and "over 16384 bytes" in big.json()["error"]["message"]
