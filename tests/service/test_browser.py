@@ -97,6 +97,12 @@ def _page(browser: object):  # type: ignore[no-untyped-def]
     return page
 
 
+def _search(page, need: str) -> None:  # type: ignore[no-untyped-def]
+    box = page.get_by_label("What do you need?")
+    box.fill(need)
+    box.press("Enter")  # keyboard only
+
+
 def test_search_page(
     browser: object, service_settings: Settings, fake_retriever: Retriever
 ) -> None:
@@ -104,9 +110,7 @@ def test_search_page(
     with LiveServer(create_app(service_settings, retriever=fake_retriever)) as server:
         page = _page(browser)
         page.goto(server.url)
-        box = page.get_by_label("What do you need?")
-        box.fill("language barrier in healthcare")
-        box.press("Enter")  # keyboard only
+        _search(page, "language barrier in healthcare")
         page.get_by_role("heading", name="Passages").wait_for()
         cards = page.locator(".ps-card")
         assert cards.count() == 20  # 10 passages + 10 checklist items
@@ -138,9 +142,7 @@ def test_widget_on_an_allowed_origin(
             host.embed(api.url)
             page = _page(browser)
             page.goto(host.url)
-            box = page.get_by_label("What do you need?")
-            box.fill("housing for refugees")
-            box.press("Enter")
+            _search(page, "housing for refugees")
             page.get_by_role("heading", name="Passages").wait_for()
             assert page.locator(".ps-card").count() == 6
             # no style leaks: the host's red h3 rule does not reach the widget, and back
@@ -165,9 +167,7 @@ def test_widget_on_a_refused_origin(
         host.embed(api.url)
         page = _page(browser)
         page.goto(host.url)
-        box = page.get_by_label("What do you need?")
-        box.fill("housing for refugees")
-        box.press("Enter")
+        _search(page, "housing for refugees")
         status = page.get_by_role("status")
         status.filter(has_text="could not be reached").wait_for()
         assert page.locator(".ps-card").count() == 0
