@@ -24,6 +24,7 @@ from retriever.results import ChecklistResult, PassageResult, SearchResult
 
 __all__ = ["Retriever"]
 
+_NOTHING_TO_SEARCH = "The need has no searchable text."
 _LOW_CONFIDENCE_MESSAGE = (
     "Nothing in the corpus matches this need closely; the results below are weak matches."
 )
@@ -341,6 +342,16 @@ class Retriever:
                 f"unknown type {type!r}; choose one of: {', '.join(t.value for t in ResultType)}"
             ) from None
         filters = (filters or Filters()).validate(self.doc_ids, self.langs)
+        if not text:  # only control characters: nothing to search for, nothing wrong
+            return SearchResult(
+                query=text,
+                lang="en",
+                lang_confident=False,
+                low_confidence=True,
+                k=k,
+                offset=offset,
+                message=_NOTHING_TO_SEARCH,
+            )
         jobs = self._encode_all(text)
         qlang = detect_query_language(text)
         for job in jobs:

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
-import re
+import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
 
 from corpus.records import Dimension
 from practice_search.errors import QueryError
 
-__all__ = ["Filters", "ResultType", "validate_query"]
+__all__ = ["ECMA_WHITESPACE", "Filters", "ResultType", "is_blank", "validate_query"]
 
-_WORD = re.compile(r"\w")  # a need has at least one letter or digit
+# JSON Schema patterns are ECMA-262 regexes: this is what their \s matches, so the API
+# schema's "q must match \S" and this module agree on which needs are blank
+ECMA_WHITESPACE = frozenset(
+    "\t\n\v\f\r \u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007"
+    "\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+)
 
 
 class ResultType(StrEnum):
@@ -45,18 +50,27 @@ class Filters:
         return self
 
 
+def is_blank(query: str) -> bool:
+    """Only white space, as JSON Schema's ``\\S`` (ECMA-262) defines it."""
+    return all(ch in ECMA_WHITESPACE for ch in query)
+
+
 def validate_query(query: str, k: int, offset: int, max_chars: int, max_k: int) -> str:
-    """The query stripped of surrounding space, or QueryError saying what is wrong."""
+    """The query with control characters dropped and spaces squeezed.
+
+    Raises:
+        QueryError: blank or over-long query, k or offset out of range.
+    """
     if not isinstance(query, str):
         raise QueryError("query must be text")
-    text = " ".join(query.split())
-    if not _WORD.search(text):
+    if is_blank(query):
         raise QueryError(
-            "query is empty (no letters or digits): type what you need, "
-            "e.g. 'language barrier in healthcare'"
+            "query is empty: type what you need, e.g. 'language barrier in healthcare'"
         )
-    if len(text) > max_chars:
-        raise QueryError(f"query is {len(text)} characters long; the limit is {max_chars}")
+    if len(query.strip()) > max_chars:
+        raise QueryError(f"query is {len(query.strip())} characters long; the limit is {max_chars}")
+    visible = "".join(" " if unicodedata.category(ch) == "Cc" else ch for ch in query)
+    text = " ".join(visible.split())
     if not 1 <= k <= max_k:
         raise QueryError(f"k must be between 1 and {max_k}, got {k}")
     if offset < 0 or offset > 10 * max_k:

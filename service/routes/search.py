@@ -13,7 +13,7 @@ from service.schemas import (
     MAX_K,
     MAX_OFFSET,
     MAX_QUERY,
-    QUERY_PATTERN,
+    QUERY_SCHEMA,
     DocId,
     ErrorBody,
     Lang,
@@ -38,7 +38,12 @@ def search_get(
     retriever: RetrieverDep,
     q: Annotated[
         str,
-        Query(min_length=1, max_length=MAX_QUERY, pattern=QUERY_PATTERN, description="The need"),
+        Query(
+            min_length=1,
+            max_length=MAX_QUERY,
+            json_schema_extra=QUERY_SCHEMA,
+            description="The need",
+        ),
     ],
     k: Annotated[int, Query(ge=1, le=MAX_K)] = 10,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
