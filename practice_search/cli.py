@@ -183,6 +183,27 @@ def _cmd_demo(args: argparse.Namespace) -> int:
             return 0
 
 
+def _cmd_eval(args: argparse.Namespace) -> int:
+    from eval.configs import CONFIGS, DEFAULT
+    from eval.dataset import load_dataset
+    from eval.report import markdown, write_report
+    from eval.runner import compare, evaluate_run, read_run_file
+
+    dataset = load_dataset()
+    if args.run:
+        results = {args.run.name: evaluate_run(read_run_file(args.run), dataset)}
+    else:
+        names = list(CONFIGS) if args.configs == "all" else args.configs.split(",")
+        unknown = [n for n in names if n not in CONFIGS]
+        if unknown:
+            raise QueryError(f"unknown configuration {unknown}; known: {', '.join(CONFIGS)}")
+        results = compare(names or [DEFAULT], _settings(args), dataset)
+    paths = write_report(results, args.out)
+    print(markdown(results))
+    print("written: " + ", ".join(str(p) for p in paths), file=sys.stderr)
+    return 0
+
+
 def _cmd_status(args: argparse.Namespace) -> int:
     from index import check_fresh, read_manifest
 
@@ -260,6 +281,20 @@ def _parser() -> argparse.ArgumentParser:
     d.add_argument("--once", action="store_true", help="only the demo need, no prompt")
     d.set_defaults(func=_cmd_demo, top_k=5)
 
+    ev = sub.add_parser("eval", help="score configurations (or a run file) on the labelled set")
+    ev.add_argument(
+        "--configs",
+        default="all",
+        help="comma-separated configuration names, or 'all' (see eval/configs.py)",
+    )
+    ev.add_argument("--run", type=Path, help="score this run file (TREC or our JSONL) instead")
+    ev.add_argument(
+        "--out",
+        type=Path,
+        default=Path(".data/eval-report"),
+        help="where report.md, report.json and report.png go",
+    )
+    ev.set_defaults(func=_cmd_eval)
     s = sub.add_parser("status", help="show the index manifest and whether it is stale")
     s.set_defaults(func=_cmd_status)
     e = sub.add_parser("encoders", help="list the encoders that can be configured")

@@ -13,6 +13,7 @@ import numpy as np
 from index import LoadedIndex, load_index
 from index.build import KINDS
 from practice_search.config import Settings, get_settings
+from practice_search.errors import ConfigError
 from retriever.calibration import language_offsets
 from retriever.catalog import Catalog
 from retriever.collapse import collapse
@@ -72,8 +73,12 @@ class Retriever:
         self.index = index
         self.settings = settings
         self.catalog = Catalog(index)
-        self.channels = [_Channel(e.name, e.languages, True) for e in index.manifest.encoders]
-        self.channels += [_Channel(f"bm25-{lang}", (lang,), False) for lang in index.lexical]
+        channels = [_Channel(e.name, e.languages, True) for e in index.manifest.encoders]
+        channels += [_Channel(f"bm25-{lang}", (lang,), False) for lang in index.lexical]
+        # a channel weighted 0 is switched off (how evaluation compares configurations)
+        self.channels = [ch for ch in channels if self._base(ch.name) > 0]
+        if not self.channels:
+            raise ConfigError("every channel has weight 0: nothing left to search with")
         self._cache = _LRU(1024)
         dense = [ch.name for ch in self.channels if ch.dense]
         self._pool = ThreadPoolExecutor(max_workers=max(1, len(dense)), thread_name_prefix="encode")
