@@ -9,7 +9,7 @@ from pathlib import Path
 
 from practice_search.errors import ConfigError
 
-__all__ = ["DATA", "SLICES", "Dataset", "load_dataset"]
+__all__ = ["DATA", "SLICES", "Dataset", "load_dataset", "project_qrels"]
 
 DATA = Path(__file__).parent / "data"
 SLICES = ("all", "en", "it", "cross-lingual", "checklist")
@@ -50,6 +50,37 @@ class Dataset:
                 f"{len(orphans)} judged ids are not in the index (first: {orphans[:5]}); "
                 "the chunking changed: re-judge eval/data/qrels.tsv before comparing"
             )
+
+
+def project_qrels(
+    dataset: Dataset, judged_texts: dict[str, str], new_texts: dict[str, str]
+) -> Dataset:
+    """Carry judgments over to another chunking of the same text.
+
+    A new record inherits the highest grade of the judged records it shares
+    text with (at least half of the smaller one's word 3-grams). Checklist
+    items keep their ids and grades. Used only to compare chunk sizes.
+    """
+    from retriever.collapse import shingles
+
+    judged = {rid: shingles(text) for rid, text in judged_texts.items()}
+    fresh = {rid: shingles(text) for rid, text in new_texts.items()}
+    qrels: dict[str, dict[str, int]] = {}
+    for qid, grades in dataset.qrels.items():
+        out: dict[str, int] = {}
+        for rid, grade in grades.items():
+            if rid.startswith("c-") or rid in fresh:
+                out[rid] = max(out.get(rid, 0), grade)
+                continue
+            old = judged.get(rid)
+            if not old:
+                continue
+            for nid, sh in fresh.items():
+                shared = len(old & sh)
+                if shared and shared >= 0.5 * min(len(old), len(sh)):
+                    out[nid] = max(out.get(nid, 0), grade)
+        qrels[qid] = out
+    return Dataset(dataset.queries, qrels, dataset.path)
 
 
 def load_dataset(path: Path = DATA) -> Dataset:

@@ -16,6 +16,19 @@ Results = dict[str, dict[str, dict[str, float]]]
 def markdown(results: Results) -> str:
     slices = [s for s in SLICES if any(s in r for r in results.values())]
     lines = []
+    if any("vs_default" in r for r in results.values()):
+        lines += [
+            "**nDCG@10 (all) against the shipped default, paired t-test over queries**\n",
+            "| configuration | nDCG@10 | Δ vs default | p |",
+            "|---|---|---|---|",
+        ]
+        for name, res in results.items():
+            vs = res.get("vs_default", {})
+            lines.append(
+                f"| {name} | {res['all']['ndcg@10']:.3f} | "
+                f"{vs.get('ndcg@10_delta', 0.0):+.3f} | {vs.get('p_value', 1.0):.3f} |"
+            )
+        lines.append("")
     for metric in METRICS:
         lines.append(f"**{metric}**\n")
         counts = next(iter(results.values()))

@@ -9,8 +9,9 @@ from typing import Any
 
 from ranx import Qrels, Run, evaluate
 
-from eval.configs import CONFIGS, Config
-from eval.dataset import SLICES, Dataset
+from corpus import load_corpus
+from eval.configs import CONFIGS, DEFAULT, Config
+from eval.dataset import SLICES, Dataset, project_qrels
 from index import build_index, check_fresh, read_manifest
 from practice_search.config import Settings
 from practice_search.errors import IndexMissing, IndexStale
@@ -45,12 +46,19 @@ def _ensure(settings: Settings, progress: bool) -> None:
 
 def run_config(
     config: Config, base: Settings, dataset: Dataset, progress: bool = True
-) -> dict[str, dict[str, float]]:
+) -> tuple[dict[str, dict[str, float]], Dataset]:
+    """The run of one configuration, and the judgments to score it with (projected onto
+    its passages when its chunking differs from the one the set was judged on)."""
     settings = config.settings(base)
-    _ensure(settings.model_copy(update={"weights": {}}), progress)
+    _ensure(settings, progress)
     retriever = Retriever.load(settings)
+    judged_on = Settings().max_words
+    if settings.max_words != judged_on:
+        judged = {p.id: p.text for p in load_corpus(max_words=judged_on).passages}
+        new = {r["id"]: r["text"] for r in retriever.index.records["passages"]}
+        dataset = project_qrels(dataset, judged, new)
     dataset.check_ids(set(retriever.index.row_of))
-    return run_retriever(retriever, dataset)
+    return run_retriever(retriever, dataset), dataset
 
 
 def evaluate_run(run: dict[str, dict[str, float]], dataset: Dataset) -> dict[str, dict[str, float]]:
@@ -65,6 +73,30 @@ def evaluate_run(run: dict[str, dict[str, float]], dataset: Dataset) -> dict[str
         scores = evaluate(qrels, sliced, METRICS, make_comparable=True)
         out[name] = {m: round(float(scores[m]), 4) for m in METRICS} | {"queries": len(ids)}
     return out
+
+
+def per_query_ndcg(run: dict[str, dict[str, float]], dataset: Dataset) -> dict[str, float]:
+    """nDCG@10 of each query (ranx), for paired significance tests between runs."""
+    ids = list(dataset.queries)
+    qrels = Qrels({qid: dataset.qrels[qid] for qid in ids})
+    values = evaluate(
+        qrels,
+        Run({qid: run.get(qid) or {"__none__": 0.0} for qid in ids}),
+        "ndcg@10",
+        return_mean=False,
+        make_comparable=True,
+    )
+    return {qid: float(v) for qid, v in zip(ids, values, strict=True)}
+
+
+def paired_p(a: dict[str, float], b: dict[str, float]) -> float:
+    """Two-sided paired t-test (scipy) over the queries both runs answered."""
+    from scipy.stats import ttest_rel
+
+    common = sorted(set(a) & set(b))
+    if all(a[q] == b[q] for q in common):
+        return 1.0
+    return float(ttest_rel([a[q] for q in common], [b[q] for q in common]).pvalue)
 
 
 def read_run_file(path: Path) -> dict[str, dict[str, float]]:
@@ -91,7 +123,20 @@ def read_run_file(path: Path) -> dict[str, dict[str, float]]:
 def compare(
     names: list[str], base: Settings, dataset: Dataset, progress: bool = True
 ) -> dict[str, dict[str, dict[str, float]]]:
-    return {
-        name: evaluate_run(run_config(CONFIGS[name], base, dataset, progress), dataset)
-        for name in names
-    }
+    """Scores by slice for each configuration, plus the paired t-test of its per-query
+    nDCG@10 against the shipped default (when the default is among them)."""
+    results: dict[str, dict[str, dict[str, float]]] = {}
+    per_query: dict[str, dict[str, float]] = {}
+    for name in names:
+        run, judged = run_config(CONFIGS[name], base, dataset, progress)
+        results[name] = evaluate_run(run, judged)
+        per_query[name] = per_query_ndcg(run, judged)
+    if DEFAULT in per_query:
+        for name in names:
+            results[name]["vs_default"] = {
+                "ndcg@10_delta": round(
+                    results[name]["all"]["ndcg@10"] - results[DEFAULT]["all"]["ndcg@10"], 4
+                ),
+                "p_value": round(paired_p(per_query[name], per_query[DEFAULT]), 4),
+            }
+    return results
