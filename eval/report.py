@@ -57,11 +57,11 @@ def _plot(results: Results, path: Path) -> None:
     names = list(results)
     width = 0.8 / max(1, len(names))
     fig, ax = plt.subplots(figsize=(max(8, 1.6 * len(slices) + 0.4 * len(names)), 5))
+    colours = plt.get_cmap("tab20")
     for i, name in enumerate(names):
         xs = [j + i * width for j in range(len(slices))]
-        ax.bar(
-            xs, [results[name].get(s, {}).get("ndcg@10", 0.0) for s in slices], width, label=name
-        )
+        values = [results[name].get(s, {}).get("ndcg@10", 0.0) for s in slices]
+        ax.bar(xs, values, width, label=name, color=colours(i % 20))
     ax.set_xticks([j + width * (len(names) - 1) / 2 for j in range(len(slices))], slices)
     ax.set_ylabel("nDCG@10")
     ax.set_ylim(0, 1)
