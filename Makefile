@@ -18,7 +18,7 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-# The main job: build the index if missing or stale, then search (the demo need, then a prompt).
+# The main job: build the index if missing or stale, then serve on 127.0.0.1:8000.
 run: install
 	$(BIN)/practice-search run
 

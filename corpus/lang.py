@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-__all__ = ["CORPUS_LANGS", "detect_lang", "lang_probabilities"]
+__all__ = ["CORPUS_LANGS", "lang_probabilities"]
 
 CORPUS_LANGS = ("en", "it")
 
@@ -38,9 +38,3 @@ def lang_probabilities(text: str, trials: int = 7) -> dict[str, float]:
     probs = {lang.lang: lang.prob for lang in found if lang.lang in CORPUS_LANGS}
     total = sum(probs.values())
     return {k: v / total for k, v in probs.items()} if total else {}
-
-
-def detect_lang(text: str, default: str = "en") -> str:
-    """The most probable corpus language of ``text``."""
-    probs = lang_probabilities(text)
-    return max(probs, key=probs.__getitem__) if probs else default

@@ -74,15 +74,6 @@ class Practice:
     def place(self) -> str:
         return ", ".join(p for p in (self.city, self.country) if p)
 
-    def ref(self) -> dict[str, Any]:
-        """The short form used inside search results."""
-        return {
-            "id": self.id,
-            "title": self.title,
-            "organisation": self.organisation,
-            "place": self.place,
-        }
-
     def to_dict(self) -> dict[str, Any]:
         return {**asdict(self), "place": self.place}
 

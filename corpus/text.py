@@ -8,7 +8,6 @@ __all__ = [
     "clean_inline",
     "join_broken_lines",
     "split_sentences",
-    "split_words",
 ]
 
 _LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
@@ -61,7 +60,3 @@ def join_broken_lines(lines: list[str]) -> list[str]:
 def split_sentences(text: str) -> list[str]:
     """Split at sentence ends followed by a capital, digit or opening quote."""
     return [s.strip() for s in _SENTENCE_BREAK.split(text) if s.strip()]
-
-
-def split_words(text: str) -> list[str]:
-    return text.split()

@@ -1,6 +1,6 @@
 """Warm in-process query latency over a fixed list of 100 distinct needs.
 
-Run: ``python -m eval.latency [--data-dir DIR] [--repeat N]``. Prints one JSON
+Run: ``python -m eval.latency [--data-dir DIR] [--k K]``. Prints one JSON
 object (load time, p50/p95/p99 in ms, peak RSS in MB). A benchmark, not a test:
 the numbers are printed, never asserted.
 """

@@ -52,7 +52,7 @@ def run_config(
     settings = config.settings(base)
     _ensure(settings, progress)
     retriever = Retriever.load(settings)
-    judged_on = Settings().max_words
+    judged_on = Settings.model_fields["max_words"].default  # the chunking the set was judged on
     if settings.max_words != judged_on:
         judged = {p.id: p.text for p in load_corpus(max_words=judged_on).passages}
         new = {r["id"]: r["text"] for r in retriever.index.records["passages"]}

@@ -188,8 +188,6 @@ class SentenceTransformerEncoder:
             else self._model.get_sentence_embedding_dimension()
         )
         self.info = EncoderInfo(name, str(model), _revision(model), int(dim or 0), languages)
-        self.max_seq_length = int(self._model.max_seq_length or 0)
-        self.tokenizer = self._model.tokenizer
 
     def set_threads(self, n: int) -> int:
         """torch intra-op threads (process-wide); returns the previous count."""
@@ -216,7 +214,7 @@ class SentenceTransformerEncoder:
 
 
 def _revision(model: str) -> str:
-    """A content hash of the weights for a local model, else its name."""
+    """A hash of the weight files' names, sizes and first MiB, or "unknown" (hub names)."""
     path = Path(model)
     weights = sorted(path.glob("*.safetensors")) + sorted(path.glob("*.bin"))
     if not weights:

@@ -89,9 +89,16 @@ def _jsonl(retriever: Any, args: argparse.Namespace) -> int:
                     res = {"id": req["id"], **res}
             else:
                 res = _search(retriever, line, args)
-        except (PracticeSearchError, ValueError, TypeError) as exc:
+        except (PracticeSearchError, ValueError, TypeError, OverflowError) as exc:
             failures += 1
             res = {"query": line, "error": str(exc)}
+            if line.startswith("{"):
+                try:
+                    req = json.loads(line)
+                    if isinstance(req, dict):
+                        res = {k: req[k] for k in ("id", "query") if k in req} | {"error": str(exc)}
+                except ValueError:
+                    pass
         sys.stdout.write(json.dumps(res, ensure_ascii=False) + "\n")
         sys.stdout.flush()
     return 1 if failures else 0
@@ -193,7 +200,11 @@ def _cmd_eval(args: argparse.Namespace) -> int:
     if args.run:
         results = {args.run.name: evaluate_run(read_run_file(args.run), dataset)}
     else:
-        names = list(CONFIGS) if args.configs == "all" else args.configs.split(",")
+        names = (
+            list(CONFIGS)
+            if args.configs == "all"
+            else [n for n in args.configs.split(",") if n.strip()]
+        )
         unknown = [n for n in names if n not in CONFIGS]
         if unknown:
             raise QueryError(f"unknown configuration {unknown}; known: {', '.join(CONFIGS)}")
@@ -244,7 +255,7 @@ def _parser() -> argparse.ArgumentParser:
 
     def search_options(sp: argparse.ArgumentParser) -> None:
         sp.add_argument(
-            "-k", "--top-k", type=int, default=None, help="results per type (default 10)"
+            "-k", "--top-k", type=int, default=None, help="results per type (query: 10, demo: 5)"
         )
 
     q = sub.add_parser("query", help="search for a need and print the results")

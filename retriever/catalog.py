@@ -143,6 +143,8 @@ class Catalog:
         scores, found = vectors.search(np.ascontiguousarray(query), min(vectors.size, 10 * k + 50))
         out = []
         for score, row in zip(scores[0], found[0], strict=True):
+            if row < 0:
+                continue
             rec = rows[int(row)]
             same = (
                 rec.get("practice_id") == source.get("practice_id")
@@ -150,7 +152,7 @@ class Catalog:
                 else set(rec["doc_ids"]) & set(source["doc_ids"])
                 and rec["section"][:1] == source["section"][:1]
             )
-            if row < 0 or same:
+            if same:
                 continue
             out.append(
                 {

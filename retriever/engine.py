@@ -13,7 +13,7 @@ import numpy as np
 from index import LoadedIndex, load_index
 from index.build import KINDS
 from practice_search.config import Settings, get_settings
-from practice_search.errors import ConfigError
+from practice_search.errors import ConfigError, QueryError
 from retriever.calibration import language_offsets
 from retriever.catalog import Catalog
 from retriever.collapse import collapse
@@ -152,8 +152,9 @@ class Retriever:
         query: str,
         qlang: QueryLanguage,
         allowed: np.ndarray | None,
+        depth: int,
     ) -> list[tuple[int, float]]:
-        n = self.settings.candidates
+        n = max(self.settings.candidates, depth)  # deep pages need deeper channel lists
         if allowed is not None and allowed.size == 0:
             return []
         if channel.dense:
@@ -212,10 +213,12 @@ class Retriever:
         }
 
     def _fuse(
-        self, kind: str, query: str, qlang: QueryLanguage, filters: Filters
+        self, kind: str, query: str, qlang: QueryLanguage, filters: Filters, depth: int
     ) -> tuple[list[Fused], dict[str, float]]:
         allowed = self._allowed(kind, filters)
-        rankings = {ch.name: self._rank(ch, kind, query, qlang, allowed) for ch in self.channels}
+        rankings = {
+            ch.name: self._rank(ch, kind, query, qlang, allowed, depth) for ch in self.channels
+        }
         tops = {name: r[0][1] for name, r in rankings.items() if r}
         fused = rrf(
             rankings,
@@ -336,8 +339,6 @@ class Retriever:
             QueryError: empty or over-long query, k/offset out of range, unknown filter value
                 or result type.
         """
-        from practice_search.errors import QueryError
-
         k = self.settings.default_k if k is None else k
         text = validate_query(query, k, offset, self.settings.max_query_chars, self.settings.max_k)
         try:
@@ -371,12 +372,12 @@ class Retriever:
         )
         tops_all: dict[str, float] = {}
         if rtype in (ResultType.ALL, ResultType.PASSAGE):
-            fused, tops_all = self._fuse("passages", text, qlang, filters)
+            fused, tops_all = self._fuse("passages", text, qlang, filters, 2 * (offset + k))
             page = self._collapse("passages", fused, offset + k)[offset:]
             stems = self._stems(text)
             result.passages = [self._passage(f, d, stems) for f, d in page]
         if rtype in (ResultType.ALL, ResultType.CHECKLIST):
-            fused, tops = self._fuse("checklist", text, qlang, filters)
+            fused, tops = self._fuse("checklist", text, qlang, filters, offset + k)
             tops_all = tops_all or tops
             result.checklist = [self._checklist(f) for f in fused[offset : offset + k]]
         result.low_confidence = self._low_confidence(tops_all, self._weights(qlang))

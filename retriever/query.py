@@ -69,6 +69,8 @@ def validate_query(query: str, k: int, offset: int, max_chars: int, max_k: int) 
         )
     if len(query.strip()) > max_chars:
         raise QueryError(f"query is {len(query.strip())} characters long; the limit is {max_chars}")
+    if any(unicodedata.category(ch) == "Cs" for ch in query):
+        raise QueryError("query is not valid text (it holds an unpaired surrogate)")
     visible = "".join(" " if unicodedata.category(ch) == "Cc" else ch for ch in query)
     text = " ".join(visible.split())
     if not 1 <= k <= max_k:

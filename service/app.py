@@ -43,8 +43,7 @@ def _load(app: FastAPI, settings: Settings) -> None:
     except Exception as exc:  # keep serving /healthz and say why we are not ready
         app.state.load_error = f"loading failed: {type(exc).__name__}: {exc}"
         return
-    app.state.metrics.passages.set(len(retriever.index.records["passages"]))
-    app.state.metrics.checklist.set(len(retriever.index.records["checklist"]))
+    app.state.metrics.observe_index(retriever)
     app.state.retriever = retriever
 
 
@@ -72,7 +71,7 @@ def create_app(settings: Settings | None = None, retriever: Retriever | None = N
     app.state.load_error = None
     app.state.metrics = Metrics()
     if retriever is not None:
-        app.state.metrics.passages.set(len(retriever.index.records["passages"]))
+        app.state.metrics.observe_index(retriever)
     install_error_handlers(app)
     # Starlette's body limit stops chunked bodies mid-stream; the outer middleware
     # answers a declared Content-Length over the limit at once, in our JSON shape

@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable
 from fastapi import FastAPI, Request, Response
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
+from retriever import Retriever
 from service.errors import error_response
 
 __all__ = ["Metrics", "install_middleware"]
@@ -26,6 +27,10 @@ _DOCS_CSP = (
 
 class Metrics:
     """Per-app registry, so every app (and every test) counts on its own."""
+
+    def observe_index(self, retriever: Retriever) -> None:
+        self.passages.set(len(retriever.index.records["passages"]))
+        self.checklist.set(len(retriever.index.records["checklist"]))
 
     def __init__(self) -> None:
         self.registry = CollectorRegistry()

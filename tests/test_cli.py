@@ -157,3 +157,29 @@ def test_status_reports_a_stale_index(fake_index_dir: Path) -> None:
         check=False,
     )
     assert stale.returncode == 1 and "max_words" in stale.stderr
+
+
+def test_bad_environment_setting_is_one_line(fake_index_dir: Path) -> None:
+    env = {
+        **os.environ,
+        "PRACTICE_SEARCH_DATA_DIR": str(fake_index_dir),
+        "PRACTICE_SEARCH_PORT": "abc",
+    }
+    out = subprocess.run(
+        [sys.executable, "-m", "practice_search", "query", "housing"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert out.returncode == 1
+    assert "PRACTICE_SEARCH_PORT" in out.stderr and len(out.stderr.strip().splitlines()) == 1
+
+
+def test_jsonl_keeps_going_past_absurd_numbers(fake_index_dir: Path) -> None:
+    lines = ['{"id": 7, "query": "x", "k": 1e400}', "housing"]
+    out = run(["query", "--jsonl", "-k", "1"], fake_index_dir, "\n".join(lines) + "\n")
+    rows = [json.loads(line) for line in out.stdout.splitlines()]
+    assert rows[0]["id"] == 7 and "error" in rows[0]
+    assert len(rows[1]["passages"]) == 1 and out.returncode == 1

@@ -51,7 +51,8 @@
     var endpoint = host.getAttribute("data-endpoint") || "/";
     if (endpoint.slice(-1) !== "/") endpoint += "/";
     var nav = (navigator.language || "en").slice(0, 2);
-    this.lang = host.getAttribute("data-lang") || (nav === "it" ? "it" : "en");
+    var asked = host.getAttribute("data-lang") || nav;
+    this.lang = T[asked] ? asked : "en";
     this.k = parseInt(host.getAttribute("data-k") || "5", 10);
     this.page = host.getAttribute("data-mode") === "page";
     this.endpoint = endpoint;
@@ -183,7 +184,7 @@
   };
 
   Widget.prototype.setLang = function (lang) {
-    this.lang = lang;
+    this.lang = T[lang] ? lang : "en";
     var q = this.input ? this.input.value : "";
     this.render();
     this.input.value = q;

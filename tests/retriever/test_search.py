@@ -111,3 +111,13 @@ def test_concurrent_searches_agree(fake_retriever: Retriever) -> None:
             pool.map(lambda n: (n, [p.id for p in fake_retriever.search(n).passages]), needs)
         )
     assert all(ids == expected[n] for n, ids in got)
+
+
+def test_unpaired_surrogate_is_a_query_error(fake_retriever: Retriever) -> None:
+    with pytest.raises(QueryError, match="not valid text"):
+        fake_retriever.search("housing \ud800")
+
+
+def test_deep_pages_are_reachable(fake_retriever: Retriever) -> None:
+    page = fake_retriever.search("migrants", k=50, offset=250, type="passage")
+    assert len(page.passages) == 50
