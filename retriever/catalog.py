@@ -22,11 +22,12 @@ class Catalog:
             if rec.get("practice_id"):
                 self._by_practice.setdefault(rec["practice_id"], []).append(row)
 
-    def _ref(self, pid: str) -> dict[str, Any]:
+    def practice_ref(self, pid: str) -> dict[str, Any]:
+        """The short form of a practice used inside results."""
         p = self.index.practices[pid]
         return {k: p[k] for k in ("id", "title", "organisation", "place")}
 
-    def _doc_ref(self, doc_id: str) -> dict[str, Any]:
+    def doc_ref(self, doc_id: str) -> dict[str, Any]:
         d = self.index.documents[doc_id]
         return {k: d[k] for k in ("id", "title", "file")}
 
@@ -40,10 +41,10 @@ class Catalog:
     def practices(self) -> list[dict[str, Any]]:
         return [
             {
-                **self._ref(p["id"]),
+                **self.practice_ref(p["id"]),
                 "country": p["country"],
                 "city": p["city"],
-                "sources": [self._doc_ref(d) for d in p["doc_ids"]],
+                "sources": [self.doc_ref(d) for d in p["doc_ids"]],
                 "topics": p.get("topics", []),
             }
             for p in self.index.practices.values()
@@ -91,31 +92,32 @@ class Catalog:
             if pid in c["marks"]
         ]
         return {
-            **self._ref(pid),
+            **self.practice_ref(pid),
             "answers": list(answers.values()),
             "city": p["city"],
             "country": p["country"],
             "summary": p.get("summary", ""),
             "topics": p.get("topics", []),
-            "sources": [self._doc_ref(d) for d in p["doc_ids"]],
+            "sources": [self.doc_ref(d) for d in p["doc_ids"]],
             "passages": sections,
             "checklist": checklist,
         }
 
     def checklist(self) -> list[dict[str, Any]]:
-        return [self._item(c) for c in self.index.records["checklist"]]
+        return [self.item(c) for c in self.index.records["checklist"]]
 
     def checklist_item(self, item_id: str) -> dict[str, Any]:
         """Raises NotFound if no checklist item has this id."""
         loc = self.index.row_of.get(item_id)
         if loc is None or loc[0] != "checklist":
             raise NotFound(f"no checklist item with id {item_id!r}")
-        return self._item(self.index.records["checklist"][loc[1]])
+        return self.item(self.index.records["checklist"][loc[1]])
 
-    def _item(self, c: dict[str, Any]) -> dict[str, Any]:
+    def item(self, c: dict[str, Any]) -> dict[str, Any]:
+        """A checklist record with the practices that meet it, do not, or leave it unmarked."""
         by: dict[str, list[dict[str, Any]]] = {"met": [], "not_met": [], "unmarked": []}
         for pid, mark in sorted(c["marks"].items()):
-            by[mark].append(self._ref(pid))
+            by[mark].append(self.practice_ref(pid))
         return {
             "id": c["id"],
             "text": c["text"],
@@ -159,8 +161,10 @@ class Catalog:
                     "id": rec["id"],
                     "text": rec["text"],
                     "score": round(float(score), 4),
-                    "doc": self._doc_ref(rec["doc_ids"][0]),
-                    "practice": self._ref(rec["practice_id"]) if rec.get("practice_id") else None,
+                    "doc": self.doc_ref(rec["doc_ids"][0]),
+                    "practice": self.practice_ref(rec["practice_id"])
+                    if rec.get("practice_id")
+                    else None,
                     "section": rec["section"],
                     "lang": rec["lang"],
                 }

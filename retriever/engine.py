@@ -6,7 +6,6 @@ import threading
 from collections import OrderedDict
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
@@ -248,19 +247,6 @@ class Retriever:
 
     # -- hydration --------------------------------------------------------------------------
 
-    def _doc(self, doc_id: str) -> dict[str, Any]:
-        d = self.index.documents[doc_id]
-        return {"id": d["id"], "title": d["title"], "file": d["file"]}
-
-    def _practice(self, pid: str) -> dict[str, Any]:
-        p = self.index.practices[pid]
-        return {
-            "id": p["id"],
-            "title": p["title"],
-            "organisation": p["organisation"],
-            "place": p["place"],
-        }
-
     @staticmethod
     def _match(f: Fused) -> dict[str, dict[str, float]]:
         return {c: {"rank": h.rank, "score": round(h.score, 4)} for c, h in sorted(f.hits.items())}
@@ -285,9 +271,11 @@ class Retriever:
             id=rec["id"],
             text=rec["text"],
             score=round(f.score, 6),
-            doc=self._doc(doc_ids[0]),
-            sources=[self._doc(d) for d in doc_ids],
-            practice=self._practice(rec["practice_id"]) if rec.get("practice_id") else None,
+            doc=self.catalog.doc_ref(doc_ids[0]),
+            sources=[self.catalog.doc_ref(d) for d in doc_ids],
+            practice=self.catalog.practice_ref(rec["practice_id"])
+            if rec.get("practice_id")
+            else None,
             section=rec["section"],
             lang=rec["lang"],
             kind=rec["kind"],
@@ -298,22 +286,8 @@ class Retriever:
         )
 
     def _checklist(self, f: Fused) -> ChecklistResult:
-        rec = self.index.records["checklist"][f.row]
-        by = {
-            m: [self._practice(p) for p, mark in rec["marks"].items() if mark == m]
-            for m in ("met", "not_met", "unmarked")
-        }
-        return ChecklistResult(
-            id=rec["id"],
-            text=rec["text"],
-            score=round(f.score, 6),
-            dimension=rec["dimension"],
-            question=rec["question"],
-            met_by=by["met"],
-            not_met_by=by["not_met"],
-            unmarked_by=by["unmarked"],
-            match=self._match(f),
-        )
+        item = self.catalog.item(self.index.records["checklist"][f.row])
+        return ChecklistResult(**item, score=round(f.score, 6), match=self._match(f))
 
     # -- public -----------------------------------------------------------------------------
 
