@@ -9,24 +9,40 @@ __all__ = ["CORPUS_LANGS", "lang_probabilities"]
 CORPUS_LANGS = ("en", "it")
 
 
-@lru_cache(maxsize=1)
-def _factory() -> object:
+@lru_cache(maxsize=2)
+def _factory(corpus_langs_only: bool) -> object:
     from langdetect import DetectorFactory, detector_factory
 
     DetectorFactory.seed = 0  # langdetect is random unless seeded
     detector_factory.init_factory()
-    return detector_factory._factory
+    full = detector_factory._factory
+    if not corpus_langs_only:
+        return full
+    # The same n-gram table cut to the corpus languages' columns: every n-gram
+    # update then touches two probabilities instead of 55. The prior map zeroes
+    # the other languages anyway and the table keeps every n-gram, so the random
+    # sampling and the result are the same as with the full table, only faster.
+    cols = [full.langlist.index(lang) for lang in CORPUS_LANGS]
+    fast = DetectorFactory()
+    fast.langlist = list(CORPUS_LANGS)
+    fast.word_lang_prob_map = {
+        gram: [probs[c] for c in cols] for gram, probs in full.word_lang_prob_map.items()
+    }
+    fast.set_seed(0)
+    return fast
 
 
-def lang_probabilities(text: str, trials: int = 7) -> dict[str, float]:
+def lang_probabilities(text: str, trials: int = 7, *, fast: bool = False) -> dict[str, float]:
     """Probability of each corpus language (they sum to 1; empty text gives {}).
 
     ``trials`` is langdetect's number of random restarts (7 by default); fewer
     is faster and, with only two candidate languages, as stable on short needs.
+    ``fast`` uses the n-gram table cut to the corpus languages: same answer,
+    several times faster, about 20 MB more memory (queries use it).
     """
     from langdetect.lang_detect_exception import LangDetectException
 
-    factory = _factory()
+    factory = _factory(fast)
     detector = factory.create()  # type: ignore[attr-defined]
     detector.set_prior_map({lang: 1.0 / len(CORPUS_LANGS) for lang in CORPUS_LANGS})
     detector.n_trial = trials

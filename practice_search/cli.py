@@ -215,6 +215,22 @@ def _cmd_eval(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_bench(args: argparse.Namespace) -> int:
+    from eval.bench import run_bench, write_report
+
+    def log(message: str) -> None:
+        print(f"bench: {message}", file=sys.stderr, flush=True)
+
+    report = run_bench(_settings(args), args.out, quick=args.quick, seconds=args.seconds, log=log)
+    js, md = write_report(report, args.out)
+    if args.json:
+        print(json.dumps(report))
+    else:
+        print(md.read_text(encoding="utf-8"))
+    print(f"written: {js}, {md}", file=sys.stderr)
+    return 0
+
+
 def _cmd_status(args: argparse.Namespace) -> int:
     from index import check_fresh, read_manifest
 
@@ -306,6 +322,25 @@ def _parser() -> argparse.ArgumentParser:
         help="where report.md, report.json and report.png go",
     )
     ev.set_defaults(func=_cmd_eval)
+    bn = sub.add_parser(
+        "bench", help="measure build, query latency by stage, HTTP load, cold start and memory"
+    )
+    bn.add_argument(
+        "--quick",
+        action="store_true",
+        help="reduced run (a third of the passages, 40 needs, no HTTP): under two minutes",
+    )
+    bn.add_argument("--json", action="store_true", help="print the report as one JSON object")
+    bn.add_argument(
+        "--seconds", type=float, default=15.0, help="seconds per HTTP load level (default 15)"
+    )
+    bn.add_argument(
+        "--out",
+        type=Path,
+        default=Path(".data/bench"),
+        help="where bench.json and bench.md go (the benchmark's index is built beneath)",
+    )
+    bn.set_defaults(func=_cmd_bench)
     s = sub.add_parser("status", help="show the index manifest and whether it is stale")
     s.set_defaults(func=_cmd_status)
     e = sub.add_parser("encoders", help="list the encoders that can be configured")

@@ -7,6 +7,7 @@ close even when their texts say different things.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Sequence
 from typing import TypeVar
@@ -17,6 +18,7 @@ NEAR_DUPLICATE = 0.85
 T = TypeVar("T")
 
 
+@functools.lru_cache(maxsize=8192)
 def shingles(text: str, n: int = 3) -> frozenset[tuple[str, ...]]:
     words = re.findall(r"\w+", text.lower())
     if len(words) < n:

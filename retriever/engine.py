@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections import OrderedDict
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from retriever.highlight import highlight
 from retriever.language import QueryLanguage, channel_weight, detect_query_language
 from retriever.query import Filters, ResultType, validate_query
 from retriever.results import ChecklistResult, PassageResult, SearchResult
+from retriever.timing import StageTimes, current_stages, stage
 
 __all__ = ["Retriever"]
 
@@ -42,7 +44,7 @@ class _LRU:
 
     def __init__(self, size: int) -> None:
         self._data: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
-        self._size = size
+        self.size = size
         self._lock = threading.Lock()
 
     def get(self, key: tuple[str, str]) -> np.ndarray | None:
@@ -56,7 +58,7 @@ class _LRU:
         with self._lock:
             self._data[key] = value
             self._data.move_to_end(key)
-            while len(self._data) > self._size:
+            while len(self._data) > self.size:
                 self._data.popitem(last=False)
 
 
@@ -85,7 +87,16 @@ class Retriever:
             kind: {f: index.facet(kind, f) for f in ("doc", "dimension", "lang")} for kind in KINDS
         }
         self._row_langs = {kind: [str(x) for x in self._facets[kind]["lang"]] for kind in KINDS}
+        # a passage may come from several documents: one mask per (kind, document), made once
+        self._doc_masks = {
+            kind: {
+                doc: np.fromiter((doc in d for d in self._facets[kind]["doc"]), bool)
+                for doc in index.documents
+            }
+            for kind in KINDS
+        }
         self.doc_ids = sorted(index.documents)
+        self._stemmers = tuple(lex["passages"].stem for lex in index.lexical.values())
         self.langs = sorted({r["lang"] for r in index.records["passages"]})
         # Dense hits are ranked by cosine minus a per-language offset (see
         # retriever.calibration): multilingual encoders favour same-language pairs.
@@ -115,19 +126,29 @@ class Retriever:
 
     # -- channels ---------------------------------------------------------------------------
 
-    def _query_vector(self, encoder: str, query: str) -> np.ndarray:
+    def _query_vector(
+        self, encoder: str, query: str, times: StageTimes | None = None
+    ) -> np.ndarray:
         key = (encoder, query)
         vec = self._cache.get(key)
         if vec is None:
+            t0 = time.perf_counter()
             vec = self.index.encoders[encoder].encode_queries([query])
+            if times is not None:
+                times.add(f"encode:{encoder}", time.perf_counter() - t0)
             self._cache.put(key, vec)
         return vec
+
+    def clear_cache(self) -> None:
+        """Forget cached query embeddings (benchmarks measure the uncached cost)."""
+        self._cache = _LRU(self._cache.size)
 
     def _encode_all(self, query: str) -> list[Future[np.ndarray]]:
         """Start embedding the query with every dense encoder; they run side by side
         (and beside language detection: the encoders release the GIL)."""
+        times = current_stages()  # the pool's threads do not see this context
         return [
-            self._pool.submit(self._query_vector, ch.name, query)
+            self._pool.submit(self._query_vector, ch.name, query, times)
             for ch in self.channels
             if ch.dense
         ]
@@ -137,7 +158,7 @@ class Retriever:
         n = len(self.index.records[kind])
         mask = np.ones(n, dtype=bool)
         if filters.doc:
-            mask &= np.fromiter((filters.doc in d for d in facets["doc"]), bool, n)
+            mask &= self._doc_masks[kind][filters.doc]
         if filters.dimension:
             mask &= facets["dimension"] == filters.dimension
         if filters.lang:
@@ -157,16 +178,18 @@ class Retriever:
         if allowed is not None and allowed.size == 0:
             return []
         if channel.dense:
-            return self._dense_rank(channel.name, kind, query, qlang, allowed, n)
-        lex = self.index.lexical[channel.langs[0]][kind]
-        all_scores = lex.scores(query)
-        if allowed is not None:
-            masked = np.zeros_like(all_scores)
-            masked[allowed] = all_scores[allowed]
-            all_scores = masked
-        top = np.flatnonzero(all_scores > 0)
-        top = top[np.argsort(-all_scores[top], kind="stable")][:n]
-        return [(int(r), float(all_scores[r])) for r in top]
+            with stage("faiss"):
+                return self._dense_rank(channel.name, kind, query, qlang, allowed, n)
+        with stage("lexical"):
+            lex = self.index.lexical[channel.langs[0]][kind]
+            all_scores = lex.scores(query)
+            if allowed is not None:
+                masked = np.zeros_like(all_scores)
+                masked[allowed] = all_scores[allowed]
+                all_scores = masked
+            top = np.flatnonzero(all_scores > 0)
+            top = top[np.argsort(-all_scores[top], kind="stable")][:n]
+            return [(int(r), float(all_scores[r])) for r in top]
 
     def _base(self, channel: str) -> float:
         weights = self.settings.weights
@@ -219,19 +242,21 @@ class Retriever:
             ch.name: self._rank(ch, kind, query, qlang, allowed, depth) for ch in self.channels
         }
         tops = {name: r[0][1] for name, r in rankings.items() if r}
-        fused = rrf(
-            rankings,
-            self._weights(qlang),
-            self.settings.rrf_k,
-            row_langs=self._row_langs[kind],
-            channel_langs={ch.name: ch.langs for ch in self.channels},
-        )
+        with stage("fusion"):
+            fused = rrf(
+                rankings,
+                self._weights(qlang),
+                self.settings.rrf_k,
+                row_langs=self._row_langs[kind],
+                channel_langs={ch.name: ch.langs for ch in self.channels},
+            )
         return fused, tops
 
     def _collapse(self, kind: str, fused: list[Fused], limit: int) -> list[tuple[Fused, list[int]]]:
         """Merge near-identical passages into the better-ranked one (see retriever.collapse)."""
         rows = self.index.records[kind]
-        pairs = collapse(fused, lambda f: str(rows[f.row]["text"]), limit)
+        with stage("fusion"):
+            pairs = collapse(fused, lambda f: str(rows[f.row]["text"]), limit)
         return [(f, [d.row for d in dupes]) for f, dupes in pairs]
 
     def _low_confidence(self, tops: dict[str, float], weights: dict[str, float]) -> bool:
@@ -266,7 +291,7 @@ class Retriever:
                 ]
             )
         )
-        stemmers = [lex["passages"].stem for lex in self.index.lexical.values()]
+        stemmers = self._stemmers
         return PassageResult(
             id=rec["id"],
             text=rec["text"],
@@ -314,7 +339,10 @@ class Retriever:
                 or result type.
         """
         k = self.settings.default_k if k is None else k
-        text = validate_query(query, k, offset, self.settings.max_query_chars, self.settings.max_k)
+        with stage("validate"):
+            text = validate_query(
+                query, k, offset, self.settings.max_query_chars, self.settings.max_k
+            )
         try:
             rtype = ResultType(type)
         except ValueError:
@@ -333,9 +361,11 @@ class Retriever:
                 message=_NOTHING_TO_SEARCH,
             )
         jobs = self._encode_all(text)
-        qlang = detect_query_language(text)
-        for job in jobs:
-            job.result()
+        with stage("lang"):
+            qlang = detect_query_language(text)
+        with stage("encode_wait"):  # what the encoders add after language detection
+            for job in jobs:
+                job.result()
         result = SearchResult(
             query=text,
             lang=qlang.lang,
@@ -348,12 +378,14 @@ class Retriever:
         if rtype in (ResultType.ALL, ResultType.PASSAGE):
             fused, tops_all = self._fuse("passages", text, qlang, filters, 2 * (offset + k))
             page = self._collapse("passages", fused, offset + k)[offset:]
-            stems = self._stems(text)
-            result.passages = [self._passage(f, d, stems) for f, d in page]
+            with stage("hydration"):
+                stems = self._stems(text)
+                result.passages = [self._passage(f, d, stems) for f, d in page]
         if rtype in (ResultType.ALL, ResultType.CHECKLIST):
             fused, tops = self._fuse("checklist", text, qlang, filters, offset + k)
             tops_all = tops_all or tops
-            result.checklist = [self._checklist(f) for f in fused[offset : offset + k]]
+            with stage("hydration"):
+                result.checklist = [self._checklist(f) for f in fused[offset : offset + k]]
         result.low_confidence = self._low_confidence(tops_all, self._weights(qlang))
         if result.low_confidence:
             result.message = _LOW_CONFIDENCE_MESSAGE

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 __all__ = ["ChannelHit", "Fused", "rrf"]
 
 
-@dataclass(frozen=True)
-class ChannelHit:
+class ChannelHit(NamedTuple):
     rank: int  # 1-based
     score: float
 
@@ -40,35 +40,38 @@ def rrf(
     deterministic (pagination depends on it).
     """
 
-    cache: dict[tuple[str, str], bool] = {}
+    langs_of = channel_langs if row_langs is not None and channel_langs is not None else None
 
-    def reads(channel: str, row: int) -> bool:
-        if row_langs is None or channel_langs is None:
-            return True
-        key = (channel, row_langs[row])
-        if key not in cache:
-            langs = channel_langs.get(channel, ("*",))
-            cache[key] = "*" in langs or key[1] in langs
-        return cache[key]
+    def reads_lang(channel: str, lang: str) -> bool:
+        langs = langs_of.get(channel, ("*",)) if langs_of is not None else ("*",)
+        return "*" in langs or lang in langs
 
     fused: dict[int, Fused] = {}
-    norms: dict[str, float] = {}
     for channel, ranked in rankings.items():
         weight = weights.get(channel, 1.0)
         rank = 0
+        readable: dict[str, bool] = {}
         for row, score in ranked:
-            if not reads(channel, row):
-                continue
+            if row_langs is not None:
+                lang = row_langs[row]
+                ok = readable.get(lang)
+                if ok is None:
+                    ok = readable[lang] = reads_lang(channel, lang)
+                if not ok:
+                    continue
             rank += 1
-            entry = fused.setdefault(row, Fused(row, 0.0))
+            entry = fused.get(row)
+            if entry is None:
+                entry = fused[row] = Fused(row, 0.0)
             entry.score += weight / (k + rank)
             entry.hits[channel] = ChannelHit(rank, float(score))
-    if row_langs is not None and channel_langs is not None:
+    if row_langs is not None and langs_of is not None:
+        norms: dict[str, float] = {}
         for entry in fused.values():
             lang = row_langs[entry.row]
             if lang not in norms:
                 norms[lang] = (
-                    sum(weights.get(c, 1.0) for c in rankings if reads(c, entry.row)) or 1.0
+                    sum(weights.get(c, 1.0) for c in rankings if reads_lang(c, lang)) or 1.0
                 )
             entry.score /= norms[lang]
     return sorted(fused.values(), key=lambda f: (-f.score, f.row))

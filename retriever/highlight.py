@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import itertools
 import re
 from collections.abc import Callable, Sequence
 
@@ -9,6 +11,17 @@ __all__ = ["Highlight", "highlight"]
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 Highlight = dict[str, object]
+
+
+@functools.lru_cache(maxsize=8192)
+def _analyse(
+    text: str, stemmers: tuple[Callable[[list[str]], list[str]], ...]
+) -> tuple[list[tuple[int, int]], list[int], list[list[str]]]:
+    """Word offsets, word lengths and each stemmer's stems of ``text``; cached,
+    since the same passages come back for many needs."""
+    words = [m.span() for m in _WORD.finditer(text)]
+    lowered = [text[a:b].lower() for a, b in words]
+    return words, [len(w) for w in lowered], [stem(lowered) for stem in stemmers]
 
 
 def highlight(
@@ -22,32 +35,28 @@ def highlight(
     Returns ``{"snippet": str, "spans": [[start, end], ...]}`` where spans are
     character offsets of matching words inside the snippet.
     """
-    words = list(_WORD.finditer(text))
+    words, lengths, stemmed = _analyse(text, tuple(stemmers))
     if not words:
         return {"snippet": text[:200], "spans": []}
-    lowered = [w.group().lower() for w in words]
     hit = [False] * len(words)
-    for stem in stemmers:
-        for i, s in enumerate(stem(lowered)):
-            if s in stems and len(lowered[i]) > 2:
+    for stems_of_text in stemmed:
+        for i, s in enumerate(stems_of_text):
+            if s in stems and lengths[i] > 2:
                 hit[i] = True
-    best, best_count = 0, -1
-    for start in range(max(1, len(words) - width + 1)):
-        count = sum(hit[start : start + width])
-        if count > best_count:
-            best, best_count = start, count
-    first, last = words[best], words[min(best + width, len(words)) - 1]
-    begin, end = first.start(), last.end()
+    # the window with most hits, first one on ties: running sums, not a sum per window
+    prefix = list(itertools.accumulate(hit, initial=0))
+    windows = max(1, len(words) - width + 1)
+    counts = [prefix[min(i + width, len(words))] - prefix[i] for i in range(windows)]
+    best = counts.index(max(counts))
+    begin, end = words[best][0], words[min(best + width, len(words)) - 1][1]
     snippet = text[begin:end]
     spans = [
-        [w.start() - begin, w.end() - begin]
-        for i, w in enumerate(words)
-        if hit[i] and begin <= w.start() < end
+        [a - begin, b - begin] for i, (a, b) in enumerate(words) if hit[i] and begin <= a < end
     ]
-    prefix = "… " if begin > 0 else ""
-    suffix = " …" if end < len(text) else ""
-    shift = len(prefix)
+    lead = "… " if begin > 0 else ""
+    tail = " …" if end < len(text) else ""
+    shift = len(lead)
     return {
-        "snippet": prefix + snippet + suffix,
+        "snippet": lead + snippet + tail,
         "spans": [[s + shift, e + shift] for s, e in spans],
     }

@@ -26,7 +26,7 @@ class QueryLanguage:
 
 
 def detect_query_language(query: str) -> QueryLanguage:
-    probs = lang_probabilities(query)
+    probs = lang_probabilities(query, fast=True)
     if not probs:
         return QueryLanguage("en", False, {})
     lang = max(probs, key=probs.__getitem__)

@@ -121,3 +121,18 @@ def test_unpaired_surrogate_is_a_query_error(fake_retriever: Retriever) -> None:
 def test_deep_pages_are_reachable(fake_retriever: Retriever) -> None:
     page = fake_retriever.search("migrants", k=50, offset=250, type="passage")
     assert len(page.passages) == 50
+
+
+def test_stages_are_recorded_only_when_asked(fake_retriever: Retriever) -> None:
+    from retriever.timing import current_stages, record_stages
+
+    fake_retriever.clear_cache()
+    with record_stages() as times:
+        fake_retriever.search("intercultural mediators in hospitals", k=5)
+    stages = times.ms
+    assert {"lang", "encode:hash", "faiss", "lexical", "fusion", "hydration"} <= set(stages)
+    assert all(ms >= 0 for ms in stages.values())
+    assert current_stages() is None
+    with record_stages() as cached:  # the embedding now comes from the cache
+        fake_retriever.search("intercultural mediators in hospitals", k=5)
+    assert "encode:hash" not in cached.ms and "faiss" in cached.ms

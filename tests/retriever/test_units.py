@@ -90,3 +90,28 @@ def test_collapse_merges_near_identical_texts_only() -> None:
     kept = collapse(list(range(4)), lambda i: texts[i], limit=10)
     assert [(k, d) for k, d in kept] == [(0, [2]), (1, []), (3, [])]
     assert [k for k, _ in collapse(list(range(4)), lambda i: texts[i], limit=2)] == [0, 1]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "best pizza recipe in Naples",
+        "mediatori interculturali",
+        "language barrier in healthcare",
+        "come finanziare un progetto dopo la fine del bando",
+        "diploma recognition for skilled migrants",
+        "x",
+    ],
+)
+def test_fast_language_table_gives_the_full_tables_answer(text: str) -> None:
+    from corpus.lang import lang_probabilities
+
+    assert lang_probabilities(text, fast=True) == lang_probabilities(text)
+
+
+def test_highlight_window_is_the_first_with_most_hits() -> None:
+    words = [f"w{i}" for i in range(40)]
+    words[30] = words[35] = "interpreters"
+    out = highlight(" ".join(words), {"interpreters"}, [lambda ws: ws], width=10)
+    assert str(out["snippet"]).startswith("… w26 ")  # first window holding both hits
+    assert len(out["spans"]) == 2  # type: ignore[arg-type]

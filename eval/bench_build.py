@@ -1,0 +1,39 @@
+"""Build an index from scratch for the benchmark, in its own process.
+
+Run by :mod:`eval.bench` as ``python -m eval.bench_build --data-dir DIR [--every N]``
+so that the build's wall time and peak memory are its own. ``--every N`` keeps
+every N-th passage (all checklist items): the reduced corpus of ``bench --quick``.
+Prints the manifest as one JSON object.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import shutil
+import sys
+from pathlib import Path
+
+from corpus import load_corpus
+from index import build_index
+from practice_search.config import get_settings
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--data-dir", type=Path, required=True)
+    parser.add_argument("--every", type=int, default=1, help="keep every N-th passage")
+    args = parser.parse_args(argv)
+    settings = get_settings().model_copy(update={"data_dir": args.data_dir})
+    shutil.rmtree(args.data_dir, ignore_errors=True)  # from scratch
+    corpus = load_corpus(max_words=settings.max_words)
+    if args.every > 1:
+        corpus = dataclasses.replace(corpus, passages=corpus.passages[:: args.every])
+    manifest = build_index(settings, corpus=corpus, progress=False)
+    print(json.dumps(dataclasses.asdict(manifest)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
