@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Path, Query
+from fastapi import APIRouter, Body, Path, Query, Response
+from pydantic import TypeAdapter
 
 from corpus.records import Dimension
 from retriever import Filters, ResultType, SearchResult
@@ -27,10 +28,17 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
-def _search(retriever: RetrieverDep, req: SearchRequest) -> SearchResult:
+# The result is a plain dataclass tree; serialising it straight to JSON bytes with one
+# pydantic adapter skips FastAPI's validate-then-encode round trip (about 2 ms of a
+# 25 ms search). ``response_model`` still documents the shape in the OpenAPI schema.
+_RESULT_JSON = TypeAdapter(SearchResult)
+
+
+def _search(retriever: RetrieverDep, req: SearchRequest) -> Response:
     dimension = req.dimension.value if req.dimension else None
     filters = Filters(doc=req.doc, dimension=dimension, lang=req.lang)
-    return retriever.search(req.q, k=req.k, offset=req.offset, type=req.type, filters=filters)
+    result = retriever.search(req.q, k=req.k, offset=req.offset, type=req.type, filters=filters)
+    return Response(_RESULT_JSON.dump_json(result), media_type="application/json")
 
 
 @router.get("/search", response_model=SearchResult, responses=ERRORS)
@@ -51,14 +59,14 @@ def search_get(
     doc: DocId | None = None,
     dimension: Dimension | None = None,
     lang: Lang | None = None,
-) -> SearchResult:
+) -> Response:
     """Passages and checklist recommendations for a need (the result contract)."""
     req = SearchRequest(q=q, k=k, offset=offset, type=type, doc=doc, dimension=dimension, lang=lang)
     return _search(retriever, req)
 
 
 @router.post("/search", response_model=SearchResult, responses=ERRORS)
-def search_post(retriever: RetrieverDep, req: Annotated[SearchRequest, Body()]) -> SearchResult:
+def search_post(retriever: RetrieverDep, req: Annotated[SearchRequest, Body()]) -> Response:
     """The same as ``GET /search``, with the fields in a JSON body."""
     return _search(retriever, req)
 
