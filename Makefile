@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 TORCH_SPEC ?= torch==2.13.0
 STAMP  := $(VENV)/.installed
 
-.PHONY: install run build test check lint clean
+.PHONY: install install-peers run build bench test check lint clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -18,12 +18,22 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# The other engines of the side-by-side benchmark (python -m eval.peers), kept out of
+# the runtime dependencies and installed without moving any package already there.
+install-peers: install
+	$(BIN)/python -m pip freeze | grep -v '^-e ' > $(VENV)/constraints.txt
+	$(BIN)/python -m pip install --quiet -c $(VENV)/constraints.txt -r eval/requirements-peers.txt
+
 # The main job: build the index if missing or stale, then serve on 127.0.0.1:8000.
 run: install
 	$(BIN)/practice-search run
 
 build: install
 	$(BIN)/practice-search build
+
+# Build, latency by stage, HTTP load, cold start and memory: .data/bench/bench.md
+bench: install
+	$(BIN)/practice-search bench
 
 # Exit code 5 is pytest's "no tests collected": an empty run is a failure, never green.
 test: install
