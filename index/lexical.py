@@ -15,7 +15,7 @@ from bm25s.stopwords import STOPWORDS_EN, STOPWORDS_ITALIAN
 
 from practice_search.errors import IndexCorrupt
 
-__all__ = ["LexicalIndex", "LexicalLang"]
+__all__ = ["LexicalIndex", "LexicalLang", "top_rows"]
 
 _TOKEN = re.compile(r"(?u)\b\w\w+\b")
 _STOPWORDS = {"en": STOPWORDS_EN, "it": STOPWORDS_ITALIAN}
@@ -28,6 +28,24 @@ class LexicalLang(StrEnum):
     @property
     def stemmer_name(self) -> str:
         return {"en": "english", "it": "italian"}[self.value]
+
+
+def top_rows(scores: np.ndarray, n: int) -> list[tuple[int, float]]:
+    """Rows with the ``n`` highest positive scores, best first, ties by lower row.
+
+    Equal to ``rows[np.argsort(-scores[rows], kind="stable")][:n]`` over the positive
+    rows, but sorts only the rows that can make the cut (an ``np.partition`` finds it):
+    at 1M documents a common term matches most of them.
+    """
+    rows = np.flatnonzero(scores > 0)
+    if n <= 0:
+        return []
+    if rows.size > n:
+        values = scores[rows]
+        cut = np.partition(values, rows.size - n)[rows.size - n]  # the n-th highest score
+        rows = rows[values >= cut]  # keeps every tie at the cut, in row order
+    rows = rows[np.argsort(-scores[rows], kind="stable")][:n]
+    return [(int(r), float(scores[r])) for r in rows]
 
 
 class LexicalIndex:
@@ -60,6 +78,16 @@ class LexicalIndex:
         if not tokens:
             return np.zeros(self._model.scores["num_docs"], dtype=np.float32)
         return np.asarray(self._model.get_scores(tokens), dtype=np.float32)
+
+    def top(self, query: str, n: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
+        """The ``n`` best rows with a positive score (only ``allowed`` rows if given),
+        best first, ties by row: the same list as a stable argsort of :meth:`scores`."""
+        scores = self.scores(query)
+        if allowed is not None:
+            masked = np.zeros_like(scores)
+            masked[allowed] = scores[allowed]
+            scores = masked
+        return top_rows(scores, n)
 
     def query_terms(self, query: str) -> list[str]:
         return self._tokens([query])[0]
