@@ -27,7 +27,7 @@ from index.encoders import Encoder, create_encoder, threads
 from index.lexical import LexicalIndex, LexicalLang
 from index.manifest import Manifest
 from index.store import write_records
-from index.vectors import FaissVectorIndex
+from index.vectors import FaissVectorIndex, choose_spec
 from practice_search.config import Settings
 from practice_search.errors import BuildError, ConfigError, PracticeSearchError
 
@@ -89,6 +89,9 @@ def _write(
     (root / "vectors").mkdir(parents=True)
     total = sum(len(t) for t in texts.values()) * len(encoders)
 
+    specs = {
+        kind: choose_spec(len(texts[kind]), settings.index_type, settings.hnsw_m) for kind in KINDS
+    }
     cores = os.cpu_count() or 1
     with tqdm(total=total, desc="embedding", unit="text", disable=not progress) as bar:
         for name, encoder in encoders.items():
@@ -97,7 +100,7 @@ def _write(
             with threads(encoder, cores):
                 for kind in KINDS:
                     vecs = _embed(encoder, texts[kind], bar)
-                    index = FaissVectorIndex(vecs.shape[1])
+                    index = FaissVectorIndex.create(vecs.shape[1], specs[kind])
                     index.add(vecs)
                     index.save(encoder_file(root, name, kind))
             stages[f"embed:{name}"] = round(time.perf_counter() - t0, 2)
@@ -126,6 +129,7 @@ def _write(
         context_in_embedding=settings.context_in_embedding,
         encoders=[e.info for e in encoders.values()],
         lexical_langs=[lang.value for lang in langs],
+        vector_index={kind: spec.to_dict() for kind, spec in specs.items()},
         counts={
             "documents": len(corpus.documents),
             "practices": len(corpus.practices),

@@ -14,7 +14,7 @@ from index.encoders import Encoder, create_encoder
 from index.lexical import LexicalIndex, LexicalLang
 from index.manifest import FORMAT_VERSION, Manifest
 from index.store import read_records
-from index.vectors import FaissVectorIndex
+from index.vectors import FaissVectorIndex, choose_spec
 from practice_search.config import Settings
 from practice_search.errors import IndexCorrupt, IndexMissing, IndexStale
 
@@ -86,6 +86,13 @@ def check_fresh(manifest: Manifest, settings: Settings) -> None:
         problems.append(f"encoders {built} (settings say {list(settings.encoders)})")
     if bool(manifest.lexical_langs) != settings.lexical:
         problems.append("lexical channel differs from the settings")
+    for kind in KINDS:
+        built_spec = manifest.vector_spec(kind)
+        wanted = choose_spec(manifest.counts.get(kind, 0), settings.index_type, settings.hnsw_m)
+        if built_spec != wanted:
+            problems.append(
+                f"{kind} vector index {built_spec.describe()} (settings want {wanted.describe()})"
+            )
     if problems:
         raise IndexStale(
             "index is stale: " + "; ".join(problems) + ". Run `practice-search build`."
@@ -121,7 +128,14 @@ def load_index(
             path = encoder_file(root, info.name, kind)
             if not path.exists():
                 raise IndexCorrupt(f"missing vector file {path.name}")
-            vec = FaissVectorIndex.load(path)
+            vec = FaissVectorIndex.load(
+                path, ef_search=settings.hnsw_ef_search, nprobe=settings.ivf_nprobe
+            )
+            if vec.index_type != manifest.vector_spec(kind).type:
+                raise IndexCorrupt(
+                    f"{path.name}: a {vec.index_type} index, manifest says "
+                    f"{manifest.vector_spec(kind).type}"
+                )
             if vec.size != len(kinds[kind]) or vec.dim != info.dim:
                 raise IndexCorrupt(
                     f"{path.name}: {vec.size}x{vec.dim} vectors, expected "

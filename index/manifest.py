@@ -10,11 +10,13 @@ from pathlib import Path
 from typing import Any
 
 from index.encoders import EncoderInfo
+from index.vectors import VectorIndexSpec
 from practice_search.errors import IndexCorrupt
 
 __all__ = ["FORMAT_VERSION", "Manifest", "library_versions"]
 
 FORMAT_VERSION = 1
+_VECTOR_KINDS = ("passages", "checklist")  # the kinds with vector indexes (index.build.KINDS)
 _LIBRARIES = (
     "faiss-cpu",
     "bm25s",
@@ -50,8 +52,14 @@ class Manifest:
     build_seconds: float
     created: str
     stage_seconds: dict[str, float] = field(default_factory=dict)
+    # kind -> VectorIndexSpec.to_dict(); absent in manifests older than index types (flat)
+    vector_index: dict[str, dict[str, Any]] = field(default_factory=dict)
     versions: dict[str, str] = field(default_factory=library_versions)
     format_version: int = FORMAT_VERSION
+
+    def vector_spec(self, kind: str) -> VectorIndexSpec:
+        """How the vector index of ``kind`` was built (flat if the manifest predates types)."""
+        return VectorIndexSpec.from_dict(self.vector_index.get(kind, {}))
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), indent=2, ensure_ascii=False)
@@ -63,10 +71,15 @@ class Manifest:
     def load(cls, path: Path) -> Manifest:
         try:
             raw: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+            # manifests written before index types existed: every vector index was flat
+            raw.setdefault("vector_index", {kind: {"type": "flat"} for kind in _VECTOR_KINDS})
             raw["encoders"] = [
                 EncoderInfo(**{**e, "languages": tuple(e["languages"])}) for e in raw["encoders"]
             ]
-            return cls(**raw)
+            manifest = cls(**raw)
+            for kind in manifest.vector_index:
+                manifest.vector_spec(kind)  # an unknown type or field is a damaged manifest
+            return manifest
         except FileNotFoundError:
             raise
         except (OSError, ValueError, TypeError, KeyError) as exc:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -64,6 +65,26 @@ class Settings(BaseSettings):
             "CPU threads per encoder. Encoders run side by side (one thread each on a "
             "2-core machine beats two threads each, taken in turn)."
         ),
+    )
+
+    index_type: Literal["auto", "flat", "hnsw", "ivf"] = Field(
+        default="auto",
+        description=(
+            "FAISS index: 'flat' (exact), 'hnsw' (graph) or 'ivf' (about sqrt(rows) "
+            "inverted lists); 'auto' is flat up to 50,000 rows, then ivf "
+            "(docs/scaling.md). Changing it makes the index stale: rebuild."
+        ),
+    )
+    hnsw_m: int = Field(
+        default=32, ge=4, le=128, description="HNSW links per vector (build time; rebuild)."
+    )
+    hnsw_ef_search: int = Field(
+        default=512,
+        ge=1,
+        description="HNSW search breadth (query time; never below the hits asked for).",
+    )
+    ivf_nprobe: int = Field(
+        default=64, ge=1, description="IVF lists searched per query (query time)."
     )
 
     host: str = Field(default="127.0.0.1", description="Address the HTTP service binds to.")
