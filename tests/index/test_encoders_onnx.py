@@ -209,6 +209,15 @@ def test_registry_exports_into_the_data_dir(
     assert isinstance(enc, OnnxEncoder) and enc.path.parent == models_dir
 
 
+@pytest.mark.model
+def test_an_explicit_models_dir_wins_over_the_environment(
+    monkeypatch: pytest.MonkeyPatch, models_dir: Path
+) -> None:
+    monkeypatch.setattr(encoders, "models_dir", lambda: pytest.fail("used the environment's"))
+    enc = create_encoder("minilm", threads=1, models=models_dir)
+    assert isinstance(enc, OnnxEncoder) and enc.path.parent == models_dir
+
+
 def test_models_dir_is_under_the_configured_data_dir(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
