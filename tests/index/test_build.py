@@ -152,3 +152,16 @@ def test_build_and_load_keep_exported_models_in_their_own_data_dir(
     build_index(fake_settings(built), progress=False, corpus=corpus)
     load_index(fake_settings(built))
     assert seen == [built / "models", built / "models"]
+
+
+def test_manifest_times_every_build_stage(built: Path) -> None:
+    stages = load_index(fake_settings(built)).manifest.stage_seconds
+    assert list(stages) == [
+        "parse",
+        "load_encoders",
+        "embed:hash",
+        "vectors",
+        "lexical",
+        "records",
+    ]
+    assert all(s >= 0 for s in stages.values())
