@@ -244,6 +244,15 @@ class FaissVectorIndex:
     def reconstruct(self, row: int) -> np.ndarray:
         return np.asarray(self._index.reconstruct(int(row)), dtype=np.float32)
 
+    def mean_of(self, rows: np.ndarray, chunk: int = 65_536) -> np.ndarray:
+        """The mean of the stored vectors at ``rows``, fetched a chunk at a time (at 1M
+        rows, one call per row took seconds)."""
+        total = np.zeros(self.dim, dtype=np.float64)
+        for start in range(0, len(rows), chunk):
+            keys = np.asarray(rows[start : start + chunk], dtype=np.int64)
+            total += self._index.reconstruct_batch(keys).sum(axis=0, dtype=np.float64)
+        return (total / max(len(rows), 1)).astype(np.float32)
+
     def save(self, path: Path) -> None:
         faiss.write_index(self._index, str(path))
 

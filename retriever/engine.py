@@ -88,33 +88,39 @@ class Retriever:
             kind: {f: index.facet(kind, f) for f in ("doc", "dimension", "lang")} for kind in KINDS
         }
         self._row_langs = {kind: [str(x) for x in self._facets[kind]["lang"]] for kind in KINDS}
-        # a passage may come from several documents: one mask per (kind, document), made once
-        self._doc_masks = {
+        # Filters are boolean masks made once per (kind, field, value), so a filtered
+        # search never compares Python objects row by row (a passage may come from
+        # several documents, hence a membership test for "doc").
+        self._masks: dict[str, dict[str, dict[str, np.ndarray]]] = {
             kind: {
-                doc: np.fromiter((doc in d for d in self._facets[kind]["doc"]), bool)
-                for doc in index.documents
+                "doc": {
+                    doc: np.fromiter((doc in d for d in self._facets[kind]["doc"]), bool)
+                    for doc in index.documents
+                },
+                **{
+                    f: {str(v): self._facets[kind][f] == v for v in set(self._facets[kind][f])}
+                    for f in ("dimension", "lang")
+                },
             }
             for kind in KINDS
         }
         self.doc_ids = sorted(index.documents)
         self._stemmers = tuple(lex["passages"].stem for lex in index.lexical.values())
-        self.langs = sorted({r["lang"] for r in index.records["passages"]})
+        self.langs = sorted(self._masks["passages"]["lang"])
         # Dense hits are ranked by cosine minus a per-language offset (see
         # retriever.calibration): multilingual encoders favour same-language pairs.
         self._groups: dict[str, dict[str, np.ndarray]] = {}
         self._offsets: dict[tuple[str, str], dict[tuple[str, str], float]] = {}
         for kind in KINDS:
-            langs = self._facets[kind]["lang"]
-            self._groups[kind] = {g: np.flatnonzero(langs == g) for g in sorted(set(langs))}
+            self._groups[kind] = {
+                g: np.flatnonzero(mask) for g, mask in sorted(self._masks[kind]["lang"].items())
+            }
             if len(self._groups[kind]) < 2:
                 continue
             for ch in self.channels:
                 if ch.dense:
                     vec = self.index.vectors[ch.name][kind]
-                    centroids = {
-                        g: np.mean([vec.reconstruct(r) for r in rows], axis=0)
-                        for g, rows in self._groups[kind].items()
-                    }
+                    centroids = {g: vec.mean_of(rows) for g, rows in self._groups[kind].items()}
                     self._offsets[(ch.name, kind)] = language_offsets(
                         self.index.encoders[ch.name].encode_queries, centroids
                     )
@@ -160,15 +166,12 @@ class Retriever:
         ]
 
     def _allowed(self, kind: str, filters: Filters) -> np.ndarray | None:
-        facets = self._facets[kind]
-        n = len(self.index.records[kind])
-        mask = np.ones(n, dtype=bool)
-        if filters.doc:
-            mask &= self._doc_masks[kind][filters.doc]
-        if filters.dimension:
-            mask &= facets["dimension"] == filters.dimension
-        if filters.lang:
-            mask &= facets["lang"] == filters.lang
+        masks = self._masks[kind]
+        mask = np.ones(len(self.index.records[kind]), dtype=bool)
+        for field in ("doc", "dimension", "lang"):
+            value = getattr(filters, field)
+            if value:
+                mask &= masks[field].get(value, False)
         return None if mask.all() else np.flatnonzero(mask)
 
     def _rank(

@@ -133,3 +133,13 @@ def test_row_bitmap_marks_exactly_the_rows() -> None:
     rows = np.array([0, 7, 8, 999_999])
     bits = np.unpackbits(row_bitmap(rows, 1_000_000), bitorder="little")[:1_000_000]
     assert np.flatnonzero(bits).tolist() == rows.tolist()
+
+
+@pytest.mark.parametrize("kind", TYPES)
+def test_mean_of_rows_in_chunks(kind: str, data: tuple[np.ndarray, np.ndarray]) -> None:
+    points, _ = data
+    vec = _built(kind, points)
+    rows = np.arange(3, 600, 7)
+    # a chunk smaller than the rows, so several reconstruct_batch calls add up
+    assert np.allclose(vec.mean_of(rows, chunk=16), points[rows].mean(axis=0), atol=1e-6)
+    assert np.allclose(vec.mean_of(rows), points[rows].mean(axis=0), atol=1e-6)

@@ -72,6 +72,24 @@ def test_lang_filter(fake_retriever: Retriever) -> None:
     assert res.passages and all(p.lang == "it" for p in res.passages)
 
 
+def test_filters_combine(fake_retriever: Retriever) -> None:
+    spring = fake_retriever.search(
+        "funding after the project ends",
+        k=10,
+        filters=Filters(doc="spring-a", dimension="Sustainability", lang="en"),
+    )
+    assert spring.passages
+    assert all(
+        "spring-a" in {s["id"] for s in p.sources}
+        and p.dimension == "Sustainability"
+        and p.lang == "en"
+        for p in spring.passages
+    )
+    # REGIN is Italian only: asking it for English passages leaves nothing
+    none = fake_retriever.search("formazione", k=10, filters=Filters(doc="regin", lang="en"))
+    assert none.passages == [] and none.checklist == []
+
+
 def test_type_selects_result_kinds(fake_retriever: Retriever) -> None:
     only_items = fake_retriever.search("monitoring", type="checklist")
     assert only_items.passages == [] and only_items.checklist
