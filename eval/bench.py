@@ -14,12 +14,14 @@ What it measures (a benchmark prints numbers; nothing here asserts a time):
    ``/search`` latency and throughput at 1, 4 and 16 clients on a real uvicorn on
    loopback with unique needs (no cache hits), the error count, and peak RSS.
 
-The index is built under ``<out>/data`` and never touches the served index.
+The index is built in ``<out>/bench-index`` (removed at the end) and never touches
+the served index.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import os
 import platform
 import resource
@@ -45,6 +47,8 @@ from practice_search.errors import BenchmarkError
 __all__ = ["run_bench", "write_report"]
 
 QUICK_NEEDS = 40
+INDEX_DIR = "bench-index"  # inside --out; holds the benchmark's own index while it runs
+MARKER = ".practice-search-bench"
 QUICK_EVERY = 3  # --quick builds every third passage
 CLIENTS = (1, 4, 16)
 _WARM_UP = [
@@ -74,29 +78,41 @@ def _env(data_dir: Path) -> dict[str, str]:
     return os.environ | {"PRACTICE_SEARCH_DATA_DIR": str(data_dir), "PYTHONUNBUFFERED": "1"}
 
 
-def _child(cmd: list[str], env: dict[str, str]) -> tuple[float, float, str]:
-    """Run ``cmd``; return (wall seconds, peak RSS MB of that process alone, stdout)."""
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+def _child(cmd: list[str], env: dict[str, str], what: str) -> tuple[float, float, float, str]:
+    """Run ``cmd``; return (seconds to its first output, wall seconds, peak RSS MB of that
+    process alone, stdout). The child never outlives an interrupted benchmark."""
+    with tempfile.TemporaryFile() as err:
         t0 = time.perf_counter()
-        proc = subprocess.Popen(cmd, env=env, stdout=out, stderr=err)
-        _, status, usage = os.wait4(proc.pid, 0)  # this child's own rusage
+        proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=err)
+        try:
+            assert proc.stdout is not None
+            head = proc.stdout.read(1)
+            first = time.perf_counter() - t0
+            out = head + proc.stdout.read()
+            _, status, usage = os.wait4(proc.pid, 0)  # this child's own rusage
+        except BaseException:
+            proc.kill()
+            proc.wait()
+            raise
+        finally:
+            if proc.stdout is not None:
+                proc.stdout.close()
         wall = time.perf_counter() - t0
         proc.returncode = os.waitstatus_to_exitcode(status)
-        out.seek(0)
-        err.seek(0)
         if proc.returncode != 0:
+            err.seek(0)
             lines = err.read().decode(errors="replace").strip().splitlines()
             raise BenchmarkError(
-                f"{' '.join(cmd[1:4])} failed ({proc.returncode}): "
+                f"{what} failed (exit code {proc.returncode}): "
                 f"{lines[-1] if lines else '(no output)'}"
             )
-        return wall, usage.ru_maxrss / 1024, out.read().decode()
+        return first, wall, usage.ru_maxrss / 1024, out.decode()
 
 
 def _build(data_dir: Path, every: int, log: Log) -> dict[str, Any]:
     log(f"building the index from scratch{' (every third passage)' if every > 1 else ''}…")
     cmd = [sys.executable, "-m", "eval.bench_build", "--data-dir", str(data_dir)]
-    wall, peak, out = _child([*cmd, "--every", str(every)], _env(data_dir))
+    _, wall, peak, out = _child([*cmd, "--every", str(every)], _env(data_dir), "the index build")
     manifest = json.loads(out)
     return {
         "wall_s": round(wall, 2),
@@ -112,9 +128,14 @@ def _build(data_dir: Path, every: int, log: Log) -> dict[str, Any]:
 def _cli_cold(data_dir: Path, log: Log) -> dict[str, Any]:
     log("CLI cold start: practice-search query …")
     cmd = [sys.executable, "-m", "practice_search", "query", "language barrier in healthcare"]
-    wall, peak, out = _child([*cmd, "-k", "10", "--json"], _env(data_dir))
+    first, wall, peak, out = _child([*cmd, "-k", "10", "--json"], _env(data_dir), "the CLI query")
     answered = bool(json.loads(out)["passages"])
-    return {"wall_s": round(wall, 2), "peak_rss_mb": round(peak, 1), "answered": answered}
+    return {
+        "first_answer_s": round(first, 2),  # the answer is printed at once, as one JSON object
+        "wall_s": round(wall, 2),  # to the process's exit
+        "peak_rss_mb": round(peak, 1),
+        "answered": answered,
+    }
 
 
 def _in_process(settings: Settings, n_needs: int, log: Log) -> dict[str, Any]:
@@ -249,22 +270,58 @@ def _machine() -> dict[str, Any]:
     }
 
 
+def prepare_out(out_dir: Path) -> Path:
+    """Check that ``out_dir`` can take the report and return the benchmark's own index
+    folder inside it, emptied. Only a folder this benchmark made (it carries
+    :data:`MARKER`) is ever deleted.
+
+    Raises:
+        BenchmarkError: ``out_dir`` is not a writable folder, or ``<out>/bench-index``
+            exists and is not the benchmark's.
+    """
+    if out_dir.exists() and not out_dir.is_dir():
+        raise BenchmarkError(f"--out {out_dir} is a file; give a folder for the report")
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        tempfile.TemporaryFile(dir=out_dir).close()  # can we write there?
+    except OSError as exc:
+        raise BenchmarkError(f"cannot write the report in {out_dir}: {exc.strerror}") from exc
+    data_dir = out_dir / INDEX_DIR
+    if data_dir.exists() or data_dir.is_symlink():
+        if not (data_dir / MARKER).is_file():
+            raise BenchmarkError(
+                f"{data_dir} exists and was not made by practice-search bench; "
+                "move it away or choose another --out"
+            )
+        shutil.rmtree(data_dir)
+    data_dir.mkdir()
+    (data_dir / MARKER).write_text("made by practice-search bench; deleted by its next run\n")
+    return data_dir
+
+
 def run_bench(
     settings: Settings, out_dir: Path, *, quick: bool = False, seconds: float = 15.0, log: Log
 ) -> dict[str, Any]:
-    """Run the benchmark; the index is built under ``out_dir/data``."""
+    """Run the benchmark; its index is built in ``<out_dir>/bench-index`` and removed at
+    the end (see :func:`prepare_out`)."""
+    if not (math.isfinite(seconds) and seconds > 0):
+        raise BenchmarkError(f"seconds per load level must be a positive number, not {seconds}")
+    from index.encoders import check_encoder_name
+
+    for name in settings.encoders:  # before any work: the build would fail on it later
+        check_encoder_name(name)
     started = time.perf_counter()
-    data_dir = out_dir / "data"
-    out_dir.mkdir(parents=True, exist_ok=True)
-    build = _build(data_dir, QUICK_EVERY if quick else 1, log)
-    cli = _cli_cold(data_dir, log)
-    query = _in_process(
-        settings.model_copy(update={"data_dir": data_dir}),
-        QUICK_NEEDS if quick else len(needs()),
-        log,
-    )
-    service = None if quick else _service(data_dir, seconds, log)
-    if not quick:
+    data_dir = prepare_out(out_dir)
+    try:
+        build = _build(data_dir, QUICK_EVERY if quick else 1, log)
+        cli = _cli_cold(data_dir, log)
+        query = _in_process(
+            settings.model_copy(update={"data_dir": data_dir}),
+            QUICK_NEEDS if quick else len(needs()),
+            log,
+        )
+        service = None if quick else _service(data_dir, seconds, log)
+    finally:
         shutil.rmtree(data_dir, ignore_errors=True)
     report: dict[str, Any] = {
         "mode": "quick" if quick else "full",
@@ -275,7 +332,7 @@ def run_bench(
         "encoder_floor_p50_ms": query["encoder_floor_ms"]["p50"],
         "ratio_p50": query["ratio_p50"],
         "peak_rss_mb": query["peak_rss_mb"],
-        "cli_cold_start_s": cli["wall_s"],
+        "cli_cold_start_s": cli["first_answer_s"],
         "build": build,
         "cli": cli,
         "query": query,

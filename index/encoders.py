@@ -38,6 +38,7 @@ __all__ = [
     "EncoderInfo",
     "HashEncoder",
     "OnnxEncoder",
+    "check_encoder_name",
     "create_encoder",
     "describe_encoders",
 ]
@@ -627,13 +628,17 @@ def create_encoder(name: str, threads: int = 2, models: Path | None = None) -> E
         ConfigError: the name is not known.
         ModelNotAvailable: the model is not installed / not on disk.
     """
+    check_encoder_name(name)
     if name.startswith(ST_PREFIX):
-        model = name[len(ST_PREFIX) :]
-        if not model:
+        return SentenceTransformerEncoder(name, name[len(ST_PREFIX) :], threads=threads)
+    return ENCODERS[name].factory(threads, models or models_dir())
+
+
+def check_encoder_name(name: str) -> None:
+    """Raise :class:`ConfigError` unless ``name`` can name an encoder (loads nothing)."""
+    if name.startswith(ST_PREFIX):
+        if not name[len(ST_PREFIX) :]:
             raise ConfigError(f"'{ST_PREFIX}' needs a model name or path after it")
-        return SentenceTransformerEncoder(name, model, threads=threads)
-    entry = ENCODERS.get(name)
-    if entry is None:
+    elif name not in ENCODERS:
         known = ", ".join([*ENCODERS, f"{ST_PREFIX}<model>"])
         raise ConfigError(f"unknown encoder {name!r}; known: {known}")
-    return entry.factory(threads, models or models_dir())

@@ -256,7 +256,7 @@ class Retriever:
     def _collapse(self, kind: str, fused: list[Fused], limit: int) -> list[tuple[Fused, list[int]]]:
         """Merge near-identical passages into the better-ranked one (see retriever.collapse)."""
         rows = self.index.records[kind]
-        with stage("fusion"):
+        with stage("collapse"):
             pairs = collapse(fused, lambda f: str(rows[f.row]["text"]), limit)
         return [(f, [d.row for d in dupes]) for f, dupes in pairs]
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from eval.bench import CLIENTS, run_bench, write_report
+from eval.bench import CLIENTS, MARKER, prepare_out, run_bench, write_report
 from practice_search.config import Settings
 
 _FAKE = {"PRACTICE_SEARCH_ENCODERS": '["hash"]', "PRACTICE_SEARCH_CONFIDENCE_FLOOR": "{}"}
@@ -40,13 +40,25 @@ def test_quick_json_prints_the_tracked_numbers(tmp_path: Path) -> None:
     report = json.loads(out.stdout)
     for key in ("build_s", "query_p50_ms", "query_p95_ms", "encoder_floor_p50_ms", "peak_rss_mb"):
         assert isinstance(report[key], int | float) and report[key] > 0, key
-    assert report["query_p50_ms"] <= report["query_p95_ms"]
+    assert report["query_p50_ms"] <= report["query_p95_ms"] <= report["query_p99_ms"]
+    # of the unrounded medians; the fake encoder's floor is a fraction of a millisecond
+    assert report["ratio_p50"] == pytest.approx(
+        report["query_p50_ms"] / report["encoder_floor_p50_ms"], rel=0.1
+    )
+    assert 0 < report["cli_cold_start_s"] <= report["cli"]["wall_s"]
+    assert list(report["build"]["stages_s"]) == [
+        *["parse", "load_encoders", "embed:hash", "vectors", "lexical", "records"]
+    ]
     assert report["build"]["passages"] < 200  # the quick corpus: every third passage
     assert report["query"]["queries"] == 40 and report["service"] is None
     assert report["cli"]["answered"]
     stages = report["query"]["stages_ms"]
-    assert {"lang", "encode:hash", "faiss", "lexical", "fusion", "hydration"} <= set(stages)
+    assert {"lang", "encode:hash", "faiss", "lexical", "fusion", "collapse", "hydration"} <= set(
+        stages
+    )
+    assert {"validate", "encode_wait"} <= set(stages)
     assert not (tmp_path / "served").exists()  # the served index is never touched
+    assert sorted(p.name for p in (tmp_path / "bench").iterdir()) == ["bench.json", "bench.md"]
     md = (tmp_path / "bench" / "bench.md").read_text(encoding="utf-8")
     assert "## Build from scratch" in md and "| hydration |" in md
 
@@ -68,4 +80,73 @@ def test_full_run_loads_the_service_at_every_level(
     js, md = write_report(report, tmp_path / "bench")
     assert json.loads(js.read_text())["service"]["load"][2]["clients"] == 16
     assert "## HTTP /search" in md.read_text(encoding="utf-8")
-    assert not (tmp_path / "bench" / "data").exists()  # the full run cleans its index
+    assert not (tmp_path / "bench" / "bench-index").exists()  # the run cleans its index
+
+
+def _bench(args: list[str], tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "practice_search", "bench", *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **_FAKE, "PRACTICE_SEARCH_DATA_DIR": str(tmp_path / "served")},
+        timeout=60,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize("seconds", ["0", "-3", "nan", "inf", "5000", "soon"])
+def test_bad_seconds_are_refused_before_any_work(tmp_path: Path, seconds: str) -> None:
+    out = _bench(["--seconds", seconds, "--out", str(tmp_path / "b")], tmp_path)
+    assert out.returncode == 2
+    assert "argument --seconds" in out.stderr.splitlines()[-1]
+    assert not (tmp_path / "b").exists()
+
+
+def test_seconds_with_quick_is_an_error(tmp_path: Path) -> None:
+    out = _bench(["--quick", "--seconds", "5", "--out", str(tmp_path / "b")], tmp_path)
+    assert out.returncode == 2
+    assert out.stderr == "error: --seconds sets the HTTP load levels, which --quick does not run\n"
+
+
+def test_out_must_be_a_writable_folder(tmp_path: Path) -> None:
+    a_file = tmp_path / "report.txt"
+    a_file.write_text("keep me")
+    for out_dir, says in [
+        (a_file, "is a file; give a folder for the report"),
+        (a_file / "sub", "cannot write the report in"),
+    ]:
+        out = _bench(["--quick", "--out", str(out_dir)], tmp_path)
+        assert out.returncode == 1, out.stderr
+        assert len(out.stderr.splitlines()) == 1 and says in out.stderr
+    assert a_file.read_text() == "keep me"
+
+
+def test_a_folder_the_benchmark_did_not_make_is_never_deleted(tmp_path: Path) -> None:
+    theirs = tmp_path / "b" / "bench-index"
+    theirs.mkdir(parents=True)
+    (theirs / "precious.txt").write_text("keep me")
+    out = _bench(["--quick", "--out", str(tmp_path / "b")], tmp_path)
+    assert out.returncode == 1
+    assert "was not made by practice-search bench" in out.stderr
+    assert (theirs / "precious.txt").read_text() == "keep me"
+
+
+def test_unknown_encoder_fails_before_building(tmp_path: Path) -> None:
+    out = subprocess.run(
+        [sys.executable, "-m", "practice_search", "bench", "--quick", "--out", str(tmp_path / "b")],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PRACTICE_SEARCH_ENCODERS": '["nope"]'},
+        timeout=60,
+        check=False,
+    )
+    assert out.returncode == 1
+    assert out.stderr.startswith("error: unknown encoder 'nope'")
+    assert not (tmp_path / "b").exists()
+
+
+def test_a_left_over_bench_index_is_replaced(tmp_path: Path) -> None:
+    first = prepare_out(tmp_path / "b")  # as if a run had been killed midway
+    (first / "builds").mkdir()
+    again = prepare_out(tmp_path / "b")
+    assert again == first and sorted(p.name for p in again.iterdir()) == [MARKER]

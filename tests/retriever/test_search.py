@@ -148,7 +148,9 @@ def test_stages_are_recorded_only_when_asked(fake_retriever: Retriever) -> None:
     with record_stages() as times:
         fake_retriever.search("intercultural mediators in hospitals", k=5)
     stages = times.ms
-    assert {"lang", "encode:hash", "faiss", "lexical", "fusion", "hydration"} <= set(stages)
+    assert {"lang", "encode:hash", "faiss", "lexical", "fusion", "collapse", "hydration"} <= set(
+        stages
+    )
     assert all(ms >= 0 for ms in stages.values())
     assert current_stages() is None
     with record_stages() as cached:  # the embedding now comes from the cache
