@@ -47,8 +47,7 @@ def main(argv: list[str] | None = None) -> int:
     for need in needs():
         t = time.perf_counter()
         jobs = [
-            pool.submit(enc.encode_queries, [need + " "])
-            for enc in retriever.index.encoders.values()
+            pool.submit(enc.encode_queries, [need]) for enc in retriever.index.encoders.values()
         ]
         for job in jobs:
             job.result()

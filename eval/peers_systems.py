@@ -41,10 +41,7 @@ __all__ = [
 Run = dict[str, dict[str, float]]
 
 # with the installed versions as constraints: torch, transformers, faiss and numpy stay put
-TXTAI_INSTALL = (
-    ".venv/bin/pip install -c <(.venv/bin/pip freeze | grep -v '^-e ') "
-    "-r eval/requirements-peers.txt"
-)
+TXTAI_INSTALL = "make install-peers"
 
 
 @dataclass(frozen=True)

@@ -640,14 +640,18 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if any(n < 1 for n in args.sizes):
+        parser.error(f"--sizes must be positive numbers of passages, not {args.sizes}")
     if args.worker:
         job = json.loads(args.worker)
         print(json.dumps(WORKERS[job["stage"]](job)))
         return 0
+    path = args.out / "scale.json"
+    if args.report and not path.exists():
+        parser.error(f"no {path} to report on: run the benchmark first")
     args.out.mkdir(parents=True, exist_ok=True)
     work = (args.work or args.out / "work").resolve()
     work.mkdir(parents=True, exist_ok=True)
-    path = args.out / "scale.json"
     results: Json = json.loads(path.read_text()) if path.exists() else {"sizes": {}}
     if args.report:
         return _report(results, args.out)

@@ -394,7 +394,10 @@ def export_onnx(model_dir: Path, target: Path, *, int8: bool) -> None:
                         extra_options={
                             "WeightSymmetric": True,
                             "ActivationSymmetric": False,
-                            "MatMulConstBOnly": True,  # weights only: activations stay float
+                            # only MatMuls whose B input is a constant (a weight matrix):
+                            # attention's Q·Kᵀ stays float; activations are quantised
+                            # on the fly (that is what "dynamic" means)
+                            "MatMulConstBOnly": True,
                         },
                     )
                 raw.unlink()

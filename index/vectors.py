@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, Literal, Protocol, get_args
+from typing import Any, Literal, get_args
 
 import faiss as _faiss
 import numpy as np
@@ -24,7 +24,6 @@ __all__ = [
     "FLAT_MAX_ROWS",
     "FaissVectorIndex",
     "IndexType",
-    "VectorIndex",
     "VectorIndexSpec",
     "choose_spec",
     "ivf_nlist",
@@ -52,19 +51,6 @@ HNSW_EF_CONSTRUCTION = 100  # faiss's default 40 cost 2-4 points of recall here
 DEFAULT_EF_SEARCH = 512
 DEFAULT_NPROBE = 64
 _TRAIN_PER_LIST = 64  # IVF k-means sample: 64 vectors per list (faiss wants >= 39)
-
-
-class VectorIndex(Protocol):
-    def add(self, vectors: np.ndarray) -> None: ...
-
-    def search(
-        self, queries: np.ndarray, k: int, allowed: np.ndarray | None = None
-    ) -> tuple[np.ndarray, np.ndarray]: ...
-
-    def save(self, path: Path) -> None: ...
-
-    @property
-    def size(self) -> int: ...
 
 
 @dataclass(frozen=True)

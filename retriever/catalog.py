@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import numpy as np
@@ -31,11 +32,16 @@ class Catalog:
         d = self.index.documents[doc_id]
         return {k: d[k] for k in ("id", "title", "file")}
 
-    def documents(self) -> list[dict[str, Any]]:
+    @functools.cached_property
+    def _passage_counts(self) -> dict[str, int]:
         counts: dict[str, int] = {}
         for rec in self.index.records["passages"]:
             for d in rec["doc_ids"]:
                 counts[d] = counts.get(d, 0) + 1
+        return counts
+
+    def documents(self) -> list[dict[str, Any]]:
+        counts = self._passage_counts  # counted once, not on every /documents request
         return [{**d, "passages": counts.get(d["id"], 0)} for d in self.index.documents.values()]
 
     def practices(self) -> list[dict[str, Any]]:

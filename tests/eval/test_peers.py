@@ -63,7 +63,7 @@ def test_missing_txtai_is_one_line_with_the_install_command(
     monkeypatch.setitem(sys.modules, "txtai", None)  # import txtai -> ImportError
     assert main(["--out", str(tmp_path)]) == 1
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "txtai is not installed" in err and "pip install" in err
+    assert err.count("\n") == 1 and "txtai is not installed" in err and "make install-peers" in err
     assert not any(tmp_path.iterdir())
 
 

@@ -164,4 +164,3 @@ def test_manifest_times_every_build_stage(built: Path) -> None:
         "lexical",
         "records",
     ]
-    assert all(s >= 0 for s in stages.values())

@@ -171,7 +171,7 @@ def test_int8_stays_close_to_torch(models_dir: Path, torch_vectors: np.ndarray) 
     enc = _onnx(models_dir, int8=True)
     assert enc.info.backend == f"onnxruntime int8 {int8_preset()}"
     cos = (enc.encode_passages(TEXTS) * torch_vectors).sum(axis=1)
-    assert cos.min() > 0.95
+    assert cos.min() > 0.98  # 0.985 measured on the whole corpus (docs/performance.md)
     assert json.loads((enc.path / "export.json").read_text())["int8"] == int8_preset()
 
 
