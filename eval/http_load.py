@@ -67,7 +67,11 @@ def run_load(
     for th in threads:
         th.join()
     wall = time.perf_counter() - started
-    q = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else [0.0] * 99
+    q = (
+        statistics.quantiles(latencies, n=100, method="inclusive")
+        if len(latencies) > 1
+        else [0.0] * 99
+    )
     return {
         "clients": clients,
         "fresh_needs": fresh,

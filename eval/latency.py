@@ -52,7 +52,7 @@ def main(argv: list[str] | None = None) -> int:
         for job in jobs:
             job.result()
         floor.append((time.perf_counter() - t) * 1000)
-    q = statistics.quantiles(times, n=100)
+    q = statistics.quantiles(times, n=100, method="inclusive")
     report = {
         "queries": len(times),
         "encoders": settings.encoders,

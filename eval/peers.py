@@ -98,7 +98,11 @@ def measure_latency(
                 times[system.name].append((time.perf_counter() - t0) * 1000)
     out = {}
     for name, values in times.items():
-        q = statistics.quantiles(values, n=100) if len(values) > 1 else values * 99
+        q = (
+            statistics.quantiles(values, n=100, method="inclusive")
+            if len(values) > 1
+            else values * 99
+        )
         out[name] = {
             "p50": round(statistics.median(values), 2),
             "p95": round(q[94], 2),
