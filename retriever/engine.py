@@ -235,12 +235,33 @@ class Retriever:
             ch.name: channel_weight(ch.langs, qlang, self._base(ch.name)) for ch in self.channels
         }
 
-    def _fuse(
+    def _lexical(
         self, kind: str, query: str, qlang: QueryLanguage, filters: Filters, depth: int
+    ) -> dict[str, list[tuple[int, float]]]:
+        """The BM25 channels' rankings: they need no query vector, so they run while
+        the encoders do."""
+        allowed = self._allowed(kind, filters)
+        return {
+            ch.name: self._rank(ch, kind, query, qlang, allowed, depth)
+            for ch in self.channels
+            if not ch.dense
+        }
+
+    def _fuse(
+        self,
+        kind: str,
+        query: str,
+        qlang: QueryLanguage,
+        filters: Filters,
+        depth: int,
+        lexical: dict[str, list[tuple[int, float]]],
     ) -> tuple[list[Fused], dict[str, float]]:
         allowed = self._allowed(kind, filters)
         rankings = {
-            ch.name: self._rank(ch, kind, query, qlang, allowed, depth) for ch in self.channels
+            ch.name: self._rank(ch, kind, query, qlang, allowed, depth)
+            if ch.dense
+            else lexical[ch.name]
+            for ch in self.channels
         }
         tops = {name: r[0][1] for name, r in rankings.items() if r}
         with stage("fusion"):
@@ -364,7 +385,17 @@ class Retriever:
         jobs = self._encode_all(text)
         with stage("lang"):
             qlang = detect_query_language(text)
-        with stage("encode_wait"):  # what the encoders add after language detection
+        # result kind -> how deep each channel's list goes (deep pages need deeper lists)
+        depths = {
+            kind: depth
+            for kind, depth, wanted in (
+                ("passages", 2 * (offset + k), rtype in (ResultType.ALL, ResultType.PASSAGE)),
+                ("checklist", offset + k, rtype in (ResultType.ALL, ResultType.CHECKLIST)),
+            )
+            if wanted
+        }
+        lexical = {kind: self._lexical(kind, text, qlang, filters, d) for kind, d in depths.items()}
+        with stage("encode_wait"):  # what the encoders add after language detection and BM25
             for job in jobs:
                 job.result()
         result = SearchResult(
@@ -376,14 +407,18 @@ class Retriever:
             offset=offset,
         )
         tops_all: dict[str, float] = {}
-        if rtype in (ResultType.ALL, ResultType.PASSAGE):
-            fused, tops_all = self._fuse("passages", text, qlang, filters, 2 * (offset + k))
+        if "passages" in depths:
+            fused, tops_all = self._fuse(
+                "passages", text, qlang, filters, depths["passages"], lexical["passages"]
+            )
             page = self._collapse("passages", fused, offset + k)[offset:]
             with stage("hydration"):
                 stems = self._stems(text)
                 result.passages = [self._passage(f, d, stems) for f, d in page]
-        if rtype in (ResultType.ALL, ResultType.CHECKLIST):
-            fused, tops = self._fuse("checklist", text, qlang, filters, offset + k)
+        if "checklist" in depths:
+            fused, tops = self._fuse(
+                "checklist", text, qlang, filters, depths["checklist"], lexical["checklist"]
+            )
             tops_all = tops_all or tops
             with stage("hydration"):
                 result.checklist = [self._checklist(f) for f in fused[offset : offset + k]]
