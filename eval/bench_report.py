@@ -6,13 +6,14 @@ from typing import Any
 
 __all__ = ["markdown"]
 
-# the order stages happen in a search; encoders run beside language detection
+# the order stages happen in a search; pool encoders run beside the first four
 _STAGE_ORDER = [
     "validate",
     "lang",
+    "lexical",
+    "encode_here",
     "encode_wait",
     "faiss",
-    "lexical",
     "fusion",
     "collapse",
     "hydration",
@@ -34,7 +35,7 @@ def _stage_rows(stages: dict[str, dict[str, float]]) -> list[list[Any]]:
     rows = []
     for name in sorted(stages, key=order):
         s = stages[name]
-        label = f"{name} (own thread)" if name.startswith("encode:") else name
+        label = f"{name} (the model call)" if name.startswith("encode:") else name
         rows.append([label, s["p50"], s["p95"], s["p99"], s["mean"]])
     return rows
 
@@ -69,8 +70,9 @@ def markdown(report: dict[str, Any]) -> str:
                 *[[f"{e} alone", *v.values()] for e, v in q["encoder_alone_ms"].items()],
             ],
         ),
-        "By stage (encoders run in their own threads, beside language detection; "
-        "`encode_wait` is what they add to the critical path):",
+        "By stage. The slower encoders run in pool threads beside language detection, "
+        "BM25 and the fastest encoder (`encode_here`, in the search's own thread); "
+        "`encode_wait` is what they add to the critical path after that:",
         "",
         *_table(["stage", "p50 ms", "p95 ms", "p99 ms", "mean ms"], _stage_rows(q["stages_ms"])),
         f"Not in any stage (call overhead, result objects): {q['unaccounted_mean_ms']} ms mean.",
