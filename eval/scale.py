@@ -649,12 +649,12 @@ def main(argv: list[str] | None = None) -> int:
     path = args.out / "scale.json"
     if args.report and not path.exists():
         parser.error(f"no {path} to report on: run the benchmark first")
-    args.out.mkdir(parents=True, exist_ok=True)
-    work = (args.work or args.out / "work").resolve()
-    work.mkdir(parents=True, exist_ok=True)
     results: Json = json.loads(path.read_text()) if path.exists() else {"sizes": {}}
     if args.report:
         return _report(results, args.out)
+    args.out.mkdir(parents=True, exist_ok=True)
+    work = (args.work or args.out / "work").resolve()
+    work.mkdir(parents=True, exist_ok=True)
     results["machine"] = _machine()
     results["method"] = {
         "noise": NOISE,

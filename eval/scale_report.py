@@ -19,7 +19,11 @@ def _sizes(results: Json) -> list[tuple[int, Json]]:
 
 
 def _label_n(n: int) -> str:
-    return f"{n // 1_000_000}M" if n >= 1_000_000 else f"{n // 1000}k"
+    """10k, 1.5k, 2.5M, 500: short, and exact for the sizes anyone would ask for."""
+    for unit, size in (("M", 1_000_000), ("k", 1000)):
+        if n >= size:
+            return f"{n / size:g}{unit}" if n % (size // 10) == 0 else f"{n:,}"
+    return str(n)
 
 
 def markdown(results: Json) -> str:
