@@ -355,7 +355,8 @@ def _parser() -> argparse.ArgumentParser:
         "--out",
         type=Path,
         default=Path(".data/bench"),
-        help="where bench.json and bench.md go (the benchmark's index is built beneath)",
+        help="where bench.json and bench.md go (default .data/bench); the benchmark's own "
+        "index is built in OUT/bench-index and removed at the end",
     )
     bn.set_defaults(func=_cmd_bench)
     s = sub.add_parser("status", help="show the index manifest and whether it is stale")
