@@ -41,6 +41,7 @@ import httpx
 
 from eval.http_load import run_load
 from eval.latency import needs
+from eval.stats import percentiles
 from practice_search.config import Settings
 from practice_search.errors import BenchmarkError
 
@@ -60,18 +61,6 @@ _WARM_UP = [
 ]
 
 Log = Callable[[str], None]
-
-
-def _pct(values: list[float]) -> dict[str, float]:
-    if len(values) < 2:
-        v = values[0] if values else 0.0
-        return {"p50": round(v, 2), "p95": round(v, 2), "p99": round(v, 2)}
-    q = statistics.quantiles(values, n=100, method="inclusive")
-    return {
-        "p50": round(statistics.median(values), 2),
-        "p95": round(q[94], 2),
-        "p99": round(q[98], 2),
-    }
 
 
 def _env(data_dir: Path) -> dict[str, str]:
@@ -177,7 +166,7 @@ def _in_process(settings: Settings, n_needs: int, log: Log) -> dict[str, Any]:
             stages.setdefault(name, []).append(ms)
     n = len(queries)
     stage_table = {
-        name: {**_pct(v + [0.0] * (n - len(v))), "mean": round(sum(v) / n, 2)}
+        name: {**percentiles(v + [0.0] * (n - len(v))), "mean": round(sum(v) / n, 2)}
         for name, v in stages.items()
     }
     accounted = sum(sum(v) for k, v in stages.items() if not k.startswith("encode:"))
@@ -186,9 +175,9 @@ def _in_process(settings: Settings, n_needs: int, log: Log) -> dict[str, Any]:
         "load_s": round(load_s, 2),
         "queries": n,
         "encoders": encoders,
-        "end_to_end_ms": _pct(e2e),
-        "encoder_floor_ms": _pct(floor),
-        "encoder_alone_ms": {e: _pct(v) for e, v in alone.items()},
+        "end_to_end_ms": percentiles(e2e),
+        "encoder_floor_ms": percentiles(floor),
+        "encoder_alone_ms": {e: percentiles(v) for e, v in alone.items()},
         "ratio_p50": round(p50 / floor_p50, 2),
         "stages_ms": stage_table,
         "unaccounted_mean_ms": round((sum(e2e) - accounted) / n, 2),

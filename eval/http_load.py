@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import ipaddress
 import json
-import statistics
 import sys
 import threading
 import time
@@ -21,6 +20,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from eval.latency import needs
+from eval.stats import percentiles
 
 
 def run_load(
@@ -67,11 +67,7 @@ def run_load(
     for th in threads:
         th.join()
     wall = time.perf_counter() - started
-    q = (
-        statistics.quantiles(latencies, n=100, method="inclusive")
-        if len(latencies) > 1
-        else [0.0] * 99
-    )
+    pct = percentiles(latencies, 1)
     return {
         "clients": clients,
         "fresh_needs": fresh,
@@ -80,9 +76,9 @@ def run_load(
         "errors": len(errors),
         "error_samples": errors[:5],
         "rps": round(len(latencies) / wall, 1),  # answered requests per second
-        "p50_ms": round(statistics.median(latencies), 1) if latencies else None,
-        "p95_ms": round(q[94], 1),
-        "p99_ms": round(q[98], 1),
+        "p50_ms": pct["p50"] if latencies else None,
+        "p95_ms": pct["p95"],
+        "p99_ms": pct["p99"],
     }
 
 

@@ -15,6 +15,8 @@ import sys
 import time
 from pathlib import Path
 
+from eval.stats import percentiles
+
 
 def needs() -> list[str]:
     text = (Path(__file__).parent / "needs.txt").read_text(encoding="utf-8")
@@ -52,14 +54,14 @@ def main(argv: list[str] | None = None) -> int:
         for job in jobs:
             job.result()
         floor.append((time.perf_counter() - t) * 1000)
-    q = statistics.quantiles(times, n=100, method="inclusive")
+    pct = percentiles(times, 1)
     report = {
         "queries": len(times),
         "encoders": settings.encoders,
         "load_s": round(load_s, 2),
-        "query_p50_ms": round(statistics.median(times), 1),
-        "query_p95_ms": round(q[94], 1),
-        "query_p99_ms": round(q[98], 1),
+        "query_p50_ms": pct["p50"],
+        "query_p95_ms": pct["p95"],
+        "query_p99_ms": pct["p99"],
         "encoder_floor_p50_ms": round(statistics.median(floor), 1),
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
     }

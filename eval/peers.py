@@ -38,6 +38,7 @@ from eval.peers_systems import (
     txtai_missing,
 )
 from eval.runner import evaluate_run, paired_p, per_query_ndcg
+from eval.stats import percentiles
 from practice_search.config import Settings, get_settings
 from practice_search.errors import PracticeSearchError
 
@@ -98,14 +99,10 @@ def measure_latency(
                 times[system.name].append((time.perf_counter() - t0) * 1000)
     out = {}
     for name, values in times.items():
-        q = (
-            statistics.quantiles(values, n=100, method="inclusive")
-            if len(values) > 1
-            else values * 99
-        )
+        pct = percentiles(values)
         out[name] = {
-            "p50": round(statistics.median(values), 2),
-            "p95": round(q[94], 2),
+            "p50": pct["p50"],
+            "p95": pct["p95"],
             "mean": round(statistics.fmean(values), 2),
             "n": len(values),
         }

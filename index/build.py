@@ -23,7 +23,7 @@ import numpy as np
 from tqdm import tqdm
 
 from corpus import CHUNKING_VERSION, Corpus, corpus_hash, load_corpus
-from index.encoders import Encoder, create_encoder, threads
+from index.encoders import Encoder, create_encoder, models_dir, threads
 from index.lexical import LexicalIndex, LexicalLang
 from index.manifest import Manifest
 from index.store import write_records
@@ -195,7 +195,7 @@ def build_index(
             t0 = time.perf_counter()
             if encoders is None:
                 encoders = {
-                    n: create_encoder(n, settings.threads, settings.data_dir / "models")
+                    n: create_encoder(n, settings.threads, models_dir(settings))
                     for n in settings.encoders
                 }
             stages["load_encoders"] = round(time.perf_counter() - t0, 2)

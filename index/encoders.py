@@ -30,6 +30,7 @@ from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
+from practice_search.config import Settings, get_settings
 from practice_search.errors import ConfigError, ModelNotAvailable
 
 __all__ = [
@@ -555,11 +556,10 @@ def _minilm_torch(threads: int) -> Encoder:
     )
 
 
-def models_dir() -> Path:
-    """Where models exported for onnxruntime are kept: ``<data dir>/models``."""
-    from practice_search.config import get_settings
-
-    return get_settings().data_dir / "models"
+def models_dir(settings: Settings | None = None) -> Path:
+    """Where models exported for onnxruntime are kept: ``<data dir>/models`` of
+    ``settings`` (default: the environment's)."""
+    return (settings or get_settings()).data_dir / "models"
 
 
 def _minilm_onnx(threads: int, models: Path, *, int8: bool) -> Encoder:

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import gc
-import threading
 import time
-from collections import OrderedDict
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -15,6 +13,7 @@ from index import LoadedIndex, load_index
 from index.build import KINDS
 from practice_search.config import Settings, get_settings
 from practice_search.errors import ConfigError, QueryError
+from retriever.cache import EmbeddingCache
 from retriever.calibration import language_offsets
 from retriever.catalog import Catalog
 from retriever.collapse import collapse
@@ -40,29 +39,6 @@ class _Channel:
     dense: bool
 
 
-class _LRU:
-    """A small thread-safe LRU cache for query embeddings."""
-
-    def __init__(self, size: int) -> None:
-        self._data: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
-        self.size = size
-        self._lock = threading.Lock()
-
-    def get(self, key: tuple[str, str]) -> np.ndarray | None:
-        with self._lock:
-            value = self._data.get(key)
-            if value is not None:
-                self._data.move_to_end(key)
-            return value
-
-    def put(self, key: tuple[str, str], value: np.ndarray) -> None:
-        with self._lock:
-            self._data[key] = value
-            self._data.move_to_end(key)
-            while len(self._data) > self.size:
-                self._data.popitem(last=False)
-
-
 class Retriever:
     """Hybrid retrieval over a loaded index. Read-only after construction: thread-safe.
 
@@ -81,7 +57,7 @@ class Retriever:
         self.channels = [ch for ch in channels if self._base(ch.name) > 0]
         if not self.channels:
             raise ConfigError("every channel has weight 0: nothing left to search with")
-        self._cache = _LRU(1024)
+        self._cache = EmbeddingCache(1024)
         dense = [ch.name for ch in self.channels if ch.dense]
         self._pool = ThreadPoolExecutor(max_workers=max(1, len(dense)), thread_name_prefix="encode")
         # The fastest of several encoders runs in the search's own thread, after language
@@ -89,21 +65,21 @@ class Retriever:
         # keeps two busy threads, not three, so the slowest encoder (the critical path)
         # is not slowed by the rest (see search).
         self._inline = self._fastest(dense) if len(dense) > 1 else None
-        self._facets = {
+        facets = {
             kind: {f: index.facet(kind, f) for f in ("doc", "dimension", "lang")} for kind in KINDS
         }
-        self._row_langs = {kind: [str(x) for x in self._facets[kind]["lang"]] for kind in KINDS}
+        self._row_langs = {kind: [str(x) for x in facets[kind]["lang"]] for kind in KINDS}
         # Filters are boolean masks made once per (kind, field, value), so a filtered
         # search never compares Python objects row by row (a passage may come from
         # several documents, hence a membership test for "doc").
         self._masks: dict[str, dict[str, dict[str, np.ndarray]]] = {
             kind: {
                 "doc": {
-                    doc: np.fromiter((doc in d for d in self._facets[kind]["doc"]), bool)
+                    doc: np.fromiter((doc in d for d in facets[kind]["doc"]), bool)
                     for doc in index.documents
                 },
                 **{
-                    f: {str(v): self._facets[kind][f] == v for v in set(self._facets[kind][f])}
+                    f: {str(v): facets[kind][f] == v for v in set(facets[kind][f])}
                     for f in ("dimension", "lang")
                 },
             }
@@ -173,7 +149,7 @@ class Retriever:
 
     def clear_cache(self) -> None:
         """Forget cached query embeddings (benchmarks measure the uncached cost)."""
-        self._cache = _LRU(self._cache.size)
+        self._cache = EmbeddingCache(self._cache.size)
 
     def _encode_all(self, query: str) -> list[Future[np.ndarray]]:
         """Start embedding the query with every dense encoder but the one the search runs
@@ -257,11 +233,10 @@ class Retriever:
         }
 
     def _lexical(
-        self, kind: str, query: str, qlang: QueryLanguage, filters: Filters, depth: int
+        self, kind: str, query: str, qlang: QueryLanguage, allowed: np.ndarray | None, depth: int
     ) -> dict[str, list[tuple[int, float]]]:
         """The BM25 channels' rankings: they need no query vector, so they run while
         the encoders do."""
-        allowed = self._allowed(kind, filters)
         return {
             ch.name: self._rank(ch, kind, query, qlang, allowed, depth)
             for ch in self.channels
@@ -273,11 +248,10 @@ class Retriever:
         kind: str,
         query: str,
         qlang: QueryLanguage,
-        filters: Filters,
+        allowed: np.ndarray | None,
         depth: int,
         lexical: dict[str, list[tuple[int, float]]],
     ) -> tuple[list[Fused], dict[str, float]]:
-        allowed = self._allowed(kind, filters)
         rankings = {
             ch.name: self._rank(ch, kind, query, qlang, allowed, depth)
             if ch.dense
@@ -415,7 +389,10 @@ class Retriever:
             )
             if wanted
         }
-        lexical = {kind: self._lexical(kind, text, qlang, filters, d) for kind, d in depths.items()}
+        allowed = {kind: self._allowed(kind, filters) for kind in depths}
+        lexical = {
+            kind: self._lexical(kind, text, qlang, allowed[kind], d) for kind, d in depths.items()
+        }
         if self._inline is not None:
             with stage("encode_here"):  # the fastest encoder, in this thread (see __init__)
                 self._query_vector(self._inline, text, current_stages())
@@ -433,7 +410,12 @@ class Retriever:
         tops_all: dict[str, float] = {}
         if "passages" in depths:
             fused, tops_all = self._fuse(
-                "passages", text, qlang, filters, depths["passages"], lexical["passages"]
+                "passages",
+                text,
+                qlang,
+                allowed["passages"],
+                depths["passages"],
+                lexical["passages"],
             )
             page = self._collapse("passages", fused, offset + k)[offset:]
             with stage("hydration"):
@@ -441,7 +423,12 @@ class Retriever:
                 result.passages = [self._passage(f, d, stems) for f, d in page]
         if "checklist" in depths:
             fused, tops = self._fuse(
-                "checklist", text, qlang, filters, depths["checklist"], lexical["checklist"]
+                "checklist",
+                text,
+                qlang,
+                allowed["checklist"],
+                depths["checklist"],
+                lexical["checklist"],
             )
             tops_all = tops_all or tops
             with stage("hydration"):
