@@ -97,6 +97,10 @@ class Passage:
     question: str | None = None
     lang: str = "en"
 
+    def title(self) -> str:
+        """What the passage is about (practice, heading path, question), or ""."""
+        return self.context
+
     def embed_text(self, with_context: bool = True) -> str:
         return f"{self.context}\n{self.text}" if with_context and self.context else self.text
 
@@ -118,10 +122,12 @@ class ChecklistItem:
     def by_mark(self, mark: Mark) -> list[str]:
         return sorted(pid for pid, m in self.marks.items() if m is mark)
 
+    def title(self) -> str:
+        """What the recommendation answers: its dimension and criterion question."""
+        return f"{self.dimension}. {self.question}"
+
     def embed_text(self, with_context: bool = True) -> str:
-        if not with_context:
-            return self.text
-        return f"{self.dimension}. {self.question}\n{self.text}"
+        return f"{self.title()}\n{self.text}" if with_context else self.text
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -62,18 +62,37 @@ def _build_lock(data_dir: Path) -> Iterator[None]:
 
 
 def _texts(corpus: Corpus, with_context: bool) -> dict[str, list[str]]:
+    """What the lexical index reads: each record's title line and text."""
     return {
         "passages": [p.embed_text(with_context) for p in corpus.passages],
         "checklist": [c.embed_text(with_context) for c in corpus.checklist],
     }
 
 
-def _embed(encoder: Encoder, texts: list[str], bar: tqdm) -> np.ndarray:
-    rows = []
-    for start in range(0, len(texts), _BATCH):
-        rows.append(encoder.encode_passages(texts[start : start + _BATCH]))
-        bar.update(len(texts[start : start + _BATCH]))
-    return np.vstack(rows)
+def _titled(corpus: Corpus, with_context: bool) -> dict[str, tuple[list[str], list[str] | None]]:
+    """What the encoders read: each record's text and, with context, its title."""
+    return {
+        kind: (
+            [r.text for r in records],
+            [r.title() for r in records] if with_context else None,
+        )
+        for kind, records in (("passages", corpus.passages), ("checklist", corpus.checklist))
+    }
+
+
+def _embed(encoder: Encoder, texts: list[str], titles: list[str] | None, bar: tqdm) -> np.ndarray:
+    """Embed in batches of similar length (less padding), rows back in corpus order."""
+    size = [len(t) + (len(titles[i]) if titles else 0) for i, t in enumerate(texts)]
+    order = sorted(range(len(texts)), key=size.__getitem__)
+    out = np.empty((len(texts), encoder.info.dim), dtype=np.float32)
+    for start in range(0, len(order), _BATCH):
+        rows = order[start : start + _BATCH]
+        vecs = encoder.encode_passages(
+            [texts[i] for i in rows], [titles[i] for i in rows] if titles is not None else None
+        )
+        out[rows] = vecs
+        bar.update(len(rows))
+    return out
 
 
 def _write(
@@ -86,6 +105,7 @@ def _write(
     stages: dict[str, float],
 ) -> Manifest:
     texts = _texts(corpus, settings.context_in_embedding)
+    titled = _titled(corpus, settings.context_in_embedding)
     (root / "vectors").mkdir(parents=True)
     total = sum(len(t) for t in texts.values()) * len(encoders)
 
@@ -101,7 +121,7 @@ def _write(
             with threads(encoder, cores):
                 for kind in KINDS:
                     t0 = time.perf_counter()
-                    vecs = _embed(encoder, texts[kind], bar)
+                    vecs = _embed(encoder, *titled[kind], bar)
                     t1 = time.perf_counter()
                     index = FaissVectorIndex.create(vecs.shape[1], specs[kind])
                     index.add(vecs)
@@ -195,7 +215,12 @@ def build_index(
             t0 = time.perf_counter()
             if encoders is None:
                 encoders = {
-                    n: create_encoder(n, settings.threads, models_dir(settings))
+                    n: create_encoder(
+                        n,
+                        settings.threads,
+                        models_dir(settings),
+                        source=settings.embeddinggemma_dir,
+                    )
                     for n in settings.encoders
                 }
             stages["load_encoders"] = round(time.perf_counter() - t0, 2)

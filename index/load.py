@@ -152,7 +152,12 @@ def load_index(
     loaded = dict(encoders or {})
     for info in manifest.encoders:
         if info.name not in loaded:
-            loaded[info.name] = create_encoder(info.name, settings.threads, models_dir(settings))
+            loaded[info.name] = create_encoder(
+                info.name,
+                settings.threads,
+                models_dir(settings),
+                source=settings.embeddinggemma_dir,
+            )
     return LoadedIndex(
         manifest=manifest,
         documents={d["id"]: d for d in records["documents"]},

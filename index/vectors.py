@@ -230,6 +230,15 @@ class FaissVectorIndex:
     def reconstruct(self, row: int) -> np.ndarray:
         return np.asarray(self._index.reconstruct(int(row)), dtype=np.float32)
 
+    def rows(self, start: int, stop: int) -> np.ndarray:
+        """The stored vectors of rows ``start`` to ``stop`` (exclusive)."""
+        return self.rows_at(np.arange(start, stop, dtype=np.int64))
+
+    def rows_at(self, rows: np.ndarray) -> np.ndarray:
+        """The stored vectors at ``rows``."""
+        keys = np.ascontiguousarray(rows, dtype=np.int64)
+        return np.asarray(self._index.reconstruct_batch(keys), dtype=np.float32)
+
     def mean_of(self, rows: np.ndarray, chunk: int = 65_536) -> np.ndarray:
         """The mean of the stored vectors at ``rows``, fetched a chunk at a time (at 1M
         rows, one call per row took seconds)."""

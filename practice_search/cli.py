@@ -255,6 +255,28 @@ def _cmd_status(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_models(args: argparse.Namespace) -> int:
+    """Fetch, verify and export what the configured encoders need (what `make run` does
+    on first use), so that a later build or search finds every model on disk."""
+    import time
+
+    from index.encoders import create_encoder, models_dir
+
+    settings = _settings(args)
+    for name in settings.encoders:
+        started = time.perf_counter()
+        encoder = create_encoder(
+            name, settings.threads, models_dir(settings), source=settings.embeddinggemma_dir
+        )
+        print(
+            f"{name}: ready ({encoder.info.model}, {encoder.info.backend}, "
+            f"{time.perf_counter() - started:.1f} s)",
+            file=sys.stderr,
+        )
+    print(f"models in {models_dir(settings).resolve()}", file=sys.stderr)
+    return 0
+
+
 def _cmd_encoders(args: argparse.Namespace) -> int:
     from index.encoders import describe_encoders
 
@@ -361,13 +383,18 @@ def _parser() -> argparse.ArgumentParser:
     bn.set_defaults(func=_cmd_bench)
     s = sub.add_parser("status", help="show the index manifest and whether it is stale")
     s.set_defaults(func=_cmd_status)
+    m = sub.add_parser(
+        "models",
+        help="fetch, verify and export the configured encoders' models (done once; "
+        "build and run do it on first use)",
+    )
+    m.set_defaults(func=_cmd_models)
     e = sub.add_parser("encoders", help="list the encoders that can be configured")
     e.set_defaults(func=_cmd_encoders)
     return p
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     args = _parser().parse_args(argv)
     try:

@@ -27,6 +27,21 @@ class Settings(BaseSettings):
         default=Path(".data"),
         description="Directory holding the built index (git-ignored).",
     )
+    models_dir: Path | None = Field(
+        default=None,
+        description=(
+            "Where fetched and exported models are kept (default: <data dir>/models). "
+            "Indexes in other data dirs can share one models folder."
+        ),
+    )
+    embeddinggemma_dir: Path | None = Field(
+        default=None,
+        description=(
+            "A folder already holding EmbeddingGemma-300M (sentence-transformers layout). "
+            "When set, it is used instead of downloading: its pinned SHA-256 hashes are "
+            "checked, then it is hard-linked or copied into the models folder."
+        ),
+    )
     encoders: list[str] = Field(
         default=["e5", "minilm"],
         description=(
@@ -47,7 +62,32 @@ class Settings(BaseSettings):
             "query's language decides."
         ),
     )
+    fusion: Literal["rrf", "score"] = Field(
+        default="rrf",
+        description=(
+            "How channels are fused: 'rrf' (weighted reciprocal rank fusion) or 'score' "
+            "(weighted mean of calibrated cosines and max-scaled BM25 scores)."
+        ),
+    )
     rrf_k: int = Field(default=60, ge=1, description="Reciprocal rank fusion constant.")
+    prf: float = Field(
+        default=0.0,
+        ge=0.0,
+        le=2.0,
+        description=(
+            "Pseudo-relevance feedback: move each dense query vector toward the mean of "
+            "its top 3 passages by this much (0 = off)."
+        ),
+    )
+    hubness: float = Field(
+        default=0.0,
+        ge=0.0,
+        le=1.0,
+        description=(
+            "Hubness correction: 0 subtracts each language group's mean cosine to generic "
+            "needs, 1 each passage's own (passages close to every need sink)."
+        ),
+    )
     candidates: int = Field(default=100, ge=10, le=10_000, description="Hits per channel.")
     context_in_embedding: bool = Field(
         default=True, description="Embed passages with their title/heading/question context."

@@ -8,7 +8,7 @@ HTTP status in one place.
     ├── QueryError            bad query text, k, offset or filter value
     ├── NotFound              no practice, checklist item or passage with that id
     ├── ConfigError           a setting that cannot work (unknown encoder, bad weight)
-    │   └── ModelNotAvailable a configured model is not on disk (we never download)
+    │   └── ModelNotAvailable a model is not on disk and could not be fetched or exported
     ├── CorpusError           a raw document cannot be parsed as expected
     ├── BenchmarkError        a benchmark step (a child process, the service) failed
     └── IndexError_           base for index problems
@@ -53,7 +53,10 @@ class ConfigError(PracticeSearchError):
 
 
 class ModelNotAvailable(ConfigError):
-    """A configured encoder model is not installed or not on disk."""
+    """A model is not on disk and could not be fetched or exported.
+
+    EmbeddingGemma is fetched once from the package index (see README, Models).
+    """
 
 
 class CorpusError(PracticeSearchError):

@@ -18,7 +18,7 @@ from collections.abc import Callable, Mapping
 
 import numpy as np
 
-__all__ = ["GENERIC_NEEDS", "language_offsets"]
+__all__ = ["GENERIC_NEEDS", "generic_vectors", "hub_scores", "language_offsets"]
 
 GENERIC_NEEDS: dict[str, list[str]] = {
     "en": [
@@ -40,17 +40,39 @@ GENERIC_NEEDS: dict[str, list[str]] = {
 }
 
 
+def generic_vectors(encode_queries: Callable[[list[str]], np.ndarray]) -> dict[str, np.ndarray]:
+    """The generic needs of each language, embedded as queries."""
+    return {qlang: encode_queries(needs) for qlang, needs in GENERIC_NEEDS.items()}
+
+
 def language_offsets(
-    encode_queries: Callable[[list[str]], np.ndarray],
+    generic: Mapping[str, np.ndarray],
     centroids: Mapping[str, np.ndarray],
 ) -> dict[tuple[str, str], float]:
     """Mean cosine of generic needs in each language to each group's centroid.
 
     Returns ``{(query_lang, group_lang): offset}``.
     """
-    out = {}
-    for qlang, needs in GENERIC_NEEDS.items():
-        vecs = encode_queries(needs)
-        for group, centroid in centroids.items():
-            out[(qlang, group)] = float(np.mean(vecs @ centroid))
+    return {
+        (qlang, group): float(np.mean(vecs @ centroid))
+        for qlang, vecs in generic.items()
+        for group, centroid in centroids.items()
+    }
+
+
+def hub_scores(
+    generic: Mapping[str, np.ndarray], rows: Callable[[int, int], np.ndarray], size: int
+) -> dict[str, np.ndarray]:
+    """Per stored row, its mean cosine to the generic needs of each language.
+
+    A passage that is close to off-topic needs (a resource list, a generic heading) is a
+    hub: it comes back for every need. The per-language offset above is the mean of this
+    over a language group; subtracting it row by row corrects hubs too. ``rows(start,
+    stop)`` returns stored vectors, fetched in chunks.
+    """
+    out = {qlang: np.empty(size, dtype=np.float32) for qlang in generic}
+    for start in range(0, size, 65_536):
+        block = rows(start, min(size, start + 65_536))
+        for qlang, vecs in generic.items():
+            out[qlang][start : start + len(block)] = (block @ vecs.T).mean(axis=1)
     return out

@@ -11,13 +11,14 @@ import numpy as np
 
 from index import LoadedIndex, load_index
 from index.build import KINDS
+from index.vectors import FaissVectorIndex
 from practice_search.config import Settings, get_settings
 from practice_search.errors import ConfigError, QueryError
 from retriever.cache import EmbeddingCache
-from retriever.calibration import language_offsets
+from retriever.calibration import GENERIC_NEEDS, generic_vectors, hub_scores, language_offsets
 from retriever.catalog import Catalog
 from retriever.collapse import collapse
-from retriever.fusion import Fused, rrf
+from retriever.fusion import Fused, rrf, score_fusion
 from retriever.highlight import highlight
 from retriever.language import QueryLanguage, channel_weight, detect_query_language
 from retriever.query import Filters, ResultType, validate_query
@@ -26,6 +27,7 @@ from retriever.timing import StageTimes, current_stages, stage
 
 __all__ = ["Retriever"]
 
+_PRF_DEPTH = 3  # top passages the query moves toward (pseudo-relevance feedback)
 _NOTHING_TO_SEARCH = "The need has no searchable text."
 _LOW_CONFIDENCE_MESSAGE = (
     "Nothing in the corpus matches this need closely; the results below are weak matches."
@@ -92,6 +94,8 @@ class Retriever:
         # retriever.calibration): multilingual encoders favour same-language pairs.
         self._groups: dict[str, dict[str, np.ndarray]] = {}
         self._offsets: dict[tuple[str, str], dict[tuple[str, str], float]] = {}
+        # per (channel, kind): per query language, each row's mean cosine to generic needs
+        self._hubs: dict[tuple[str, str], dict[str, np.ndarray]] = {}
         for kind in KINDS:
             self._groups[kind] = {
                 g: np.flatnonzero(mask) for g, mask in sorted(self._masks[kind]["lang"].items())
@@ -101,10 +105,11 @@ class Retriever:
             for ch in self.channels:
                 if ch.dense:
                     vec = self.index.vectors[ch.name][kind]
+                    generic = generic_vectors(self.index.encoders[ch.name].encode_queries)
                     centroids = {g: vec.mean_of(rows) for g, rows in self._groups[kind].items()}
-                    self._offsets[(ch.name, kind)] = language_offsets(
-                        self.index.encoders[ch.name].encode_queries, centroids
-                    )
+                    self._offsets[(ch.name, kind)] = language_offsets(generic, centroids)
+                    if settings.hubness > 0:
+                        self._hubs[(ch.name, kind)] = hub_scores(generic, vec.rows, vec.size)
 
     def _fastest(self, names: list[str]) -> str:
         """The encoder with the cheapest query embedding (best of three timings each,
@@ -204,28 +209,62 @@ class Retriever:
     ) -> list[tuple[int, float]]:
         vec = self._query_vector(encoder, query)
         index = self.index.vectors[encoder][kind]
+        if self.settings.prf > 0:
+            vec = self._feedback(vec, index, allowed)
         offsets = self._offsets.get((encoder, kind))
         if offsets is None:
             scores, rows = index.search(vec, n, allowed)
             return [(int(r), float(s)) for r, s in zip(rows[0], scores[0], strict=True) if r >= 0]
-        qlangs = sorted({q for q, _ in offsets})
-        share = {q: qlang.probabilities.get(q, 0.0) for q in qlangs}
-        z = sum(share.values())
-        share = {q: (p / z if z else 1.0 / len(qlangs)) for q, p in share.items()}
+        shifts = self._group_offsets(encoder, kind, qlang)
+        hubs = self._hubs.get((encoder, kind))
+        beta = self.settings.hubness
+        hub: np.ndarray | None = None
+        if hubs:
+            hub = np.zeros_like(next(iter(hubs.values())))
+            for q, share in self._shares(qlang).items():
+                hub += share * hubs[q]
         hits: list[tuple[float, int, float]] = []
         for g, group in self._groups[kind].items():
             rows_g = group if allowed is None else np.intersect1d(group, allowed)
             if rows_g.size == 0:
                 continue
-            offset = sum(share[q] * offsets[(q, g)] for q in qlangs)
-            scores, rows = index.search(vec, n, rows_g)
-            hits += [
-                (float(s) - offset, int(r), float(s))
-                for r, s in zip(rows[0], scores[0], strict=True)
-                if r >= 0
-            ]
+            # with hubness correction, rank a wider list: the correction reorders it
+            scores, rows = index.search(vec, n if hub is None else 2 * n, rows_g)
+            for r, s in zip(rows[0], scores[0], strict=True):
+                if r < 0:
+                    continue
+                shift = shifts[g] if hub is None else (1 - beta) * shifts[g] + beta * hub[r]
+                hits.append((float(s) - shift, int(r), float(s)))
         hits.sort(key=lambda h: (-h[0], h[1]))
         return [(r, s) for _, r, s in hits[:n]]
+
+    def _feedback(
+        self, vec: np.ndarray, index: FaissVectorIndex, allowed: np.ndarray | None
+    ) -> np.ndarray:
+        """Pseudo-relevance feedback: the query vector moved toward its top passages."""
+        _, rows = index.search(vec, _PRF_DEPTH, allowed)
+        top = [int(r) for r in rows[0] if r >= 0]
+        if not top:
+            return vec
+        moved = vec[0] + self.settings.prf * index.rows_at(np.array(top)).mean(axis=0)
+        return np.asarray(moved / np.linalg.norm(moved), dtype=np.float32)[None, :]
+
+    def _group_offsets(self, encoder: str, kind: str, qlang: QueryLanguage) -> dict[str, float]:
+        """Per passage language, what ``encoder``'s cosine gives for free to a need in
+        ``qlang`` (mixed by how sure the language detection is); empty if not measured."""
+        offsets = self._offsets.get((encoder, kind))
+        if offsets is None:
+            return {}
+        share = self._shares(qlang)
+        return {g: sum(p * offsets[(q, g)] for q, p in share.items()) for g in self._groups[kind]}
+
+    @staticmethod
+    def _shares(qlang: QueryLanguage) -> dict[str, float]:
+        """How much of the need is in each language of the generic needs (sums to 1)."""
+        qlangs = sorted(GENERIC_NEEDS)
+        share = {q: qlang.probabilities.get(q, 0.0) for q in qlangs}
+        z = sum(share.values())
+        return {q: (p / z if z else 1.0 / len(qlangs)) for q, p in share.items()}
 
     def _weights(self, qlang: QueryLanguage) -> dict[str, float]:
         return {
@@ -259,14 +298,25 @@ class Retriever:
             for ch in self.channels
         }
         tops = {name: r[0][1] for name, r in rankings.items() if r}
+        channel_langs = {ch.name: ch.langs for ch in self.channels}
         with stage("fusion"):
-            fused = rrf(
-                rankings,
-                self._weights(qlang),
-                self.settings.rrf_k,
-                row_langs=self._row_langs[kind],
-                channel_langs={ch.name: ch.langs for ch in self.channels},
-            )
+            if self.settings.fusion == "score":
+                fused = score_fusion(
+                    rankings,
+                    self._weights(qlang),
+                    self._row_langs[kind],
+                    channel_langs,
+                    {ch.name: self._group_offsets(ch.name, kind, qlang) for ch in self.channels},
+                    frozenset(ch.name for ch in self.channels if not ch.dense),
+                )
+            else:
+                fused = rrf(
+                    rankings,
+                    self._weights(qlang),
+                    self.settings.rrf_k,
+                    row_langs=self._row_langs[kind],
+                    channel_langs=channel_langs,
+                )
         return fused, tops
 
     def _collapse(self, kind: str, fused: list[Fused], limit: int) -> list[tuple[Fused, list[int]]]:

@@ -1,4 +1,5 @@
-"""Weighted reciprocal rank fusion (Cormack et al., 2009)."""
+"""Fusing channel rankings: weighted reciprocal rank fusion (Cormack et al., 2009), or
+a weighted mean of calibrated scores."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-__all__ = ["ChannelHit", "Fused", "rrf"]
+__all__ = ["ChannelHit", "Fused", "rrf", "score_fusion"]
 
 
 class ChannelHit(NamedTuple):
@@ -75,3 +76,54 @@ def rrf(
                 )
             entry.score /= norms[lang]
     return sorted(fused.values(), key=lambda f: (-f.score, f.row))
+
+
+def score_fusion(
+    rankings: Mapping[str, list[tuple[int, float]]],
+    weights: Mapping[str, float],
+    row_langs: Sequence[str],
+    channel_langs: Mapping[str, tuple[str, ...]],
+    offsets: Mapping[str, Mapping[str, float]],
+    lexical: frozenset[str],
+) -> list[Fused]:
+    """Fuse by score: the weighted mean, over the channels that read a row's language, of
+    each channel's score for the row.
+
+    A dense channel's score is its cosine minus ``offsets[channel][row language]`` (the
+    same-language bonus, see retriever.calibration), so with one dense channel the fused
+    score is that channel's calibrated cosine, comparable across needs and result kinds.
+    A lexical channel's BM25 score is divided by its best score for the need (0..1). A
+    row a channel did not return gets that channel's lowest returned score.
+    """
+
+    def reads(channel: str, lang: str) -> bool:
+        langs = channel_langs.get(channel, ("*",))
+        return "*" in langs or lang in langs
+
+    scored: dict[str, dict[int, float]] = {}
+    floor: dict[str, float] = {}
+    hits: dict[int, Fused] = {}
+    for channel, ranked in rankings.items():
+        ranked = [(r, s) for r, s in ranked if reads(channel, row_langs[r])]
+        if not ranked:
+            continue
+        top = max(s for _, s in ranked) if channel in lexical else 1.0
+        shift = offsets.get(channel, {})
+        values = {
+            r: (s / top if top > 0 else 0.0) - shift.get(row_langs[r], 0.0) for r, s in ranked
+        }
+        scored[channel] = values
+        floor[channel] = min(values.values())
+        for rank, (r, s) in enumerate(ranked, start=1):
+            hits.setdefault(r, Fused(r, 0.0)).hits[channel] = ChannelHit(rank, float(s))
+    for entry in hits.values():
+        lang = row_langs[entry.row]
+        total = weight_sum = 0.0
+        for channel, values in scored.items():
+            if not reads(channel, lang):
+                continue
+            w = weights.get(channel, 1.0)
+            total += w * values.get(entry.row, floor[channel])
+            weight_sum += w
+        entry.score = total / weight_sum if weight_sum else 0.0
+    return sorted(hits.values(), key=lambda f: (-f.score, f.row))

@@ -12,6 +12,7 @@ import pytest
 
 from corpus import Corpus, load_corpus
 from index import build_index, check_fresh, read_manifest
+from index.encoders import models_dir
 from practice_search.config import Settings
 from retriever import Retriever
 
@@ -49,6 +50,10 @@ def real_retriever(tmp_path_factory: pytest.TempPathFactory, corpus: Corpus) -> 
         settings = Settings(data_dir=Path(reuse))
         check_fresh(read_manifest(settings), settings)
     else:
-        settings = Settings(data_dir=tmp_path_factory.mktemp("real-index"))
+        # the models fetched and exported once (`practice-search models`), shared
+        settings = Settings(
+            data_dir=tmp_path_factory.mktemp("real-index"),
+            models_dir=models_dir(Settings()).resolve(),
+        )
         build_index(settings, progress=False, corpus=corpus)
     yield Retriever.load(settings)

@@ -29,11 +29,11 @@ class ExplodingEncoder(HashEncoder):
         super().__init__()
         self.calls = 0
 
-    def encode_passages(self, texts: list[str]) -> np.ndarray:
+    def encode_passages(self, texts: list[str], titles: list[str] | None = None) -> np.ndarray:
         self.calls += 1
         if self.calls > 3:
             raise RuntimeError("disk full")
-        return super().encode_passages(texts)
+        return super().encode_passages(texts, titles)
 
 
 @pytest.fixture()
@@ -124,7 +124,8 @@ def test_corrupt_manifest(built: Path) -> None:
 
 
 def test_unknown_encoder_names_the_known_ones() -> None:
-    with pytest.raises(ConfigError, match="known: e5, minilm, use, hash"):
+    known = "known: gemma, gemma-512, gemma-256, e5, minilm, use, hash"
+    with pytest.raises(ConfigError, match=known):
         create_encoder("bert-9000")
 
 
@@ -143,7 +144,9 @@ def test_build_and_load_keep_exported_models_in_their_own_data_dir(
 
     seen: list[Path | None] = []
 
-    def spy(name: str, threads: int = 2, models: Path | None = None) -> HashEncoder:
+    def spy(
+        name: str, threads: int = 2, models: Path | None = None, source: Path | None = None
+    ) -> HashEncoder:
         seen.append(models)
         return HashEncoder()
 

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 import index.encoders as encoders
+import index.onnx_export as onnx_export
 from index import EncoderInfo, create_encoder
 from index.encoders import OnnxEncoder, describe_encoders, export_onnx, int8_preset
 from index.manifest import Manifest
@@ -70,8 +71,8 @@ def test_registry_lists_the_minilm_backends() -> None:
 def test_int8_preset_follows_the_cpu(
     monkeypatch: pytest.MonkeyPatch, machine: str, flags: set[str], preset: str
 ) -> None:
-    monkeypatch.setattr(encoders.platform, "machine", lambda: machine)
-    monkeypatch.setattr(encoders, "_cpu_flags", lambda: flags)
+    monkeypatch.setattr(onnx_export.platform, "machine", lambda: machine)
+    monkeypatch.setattr(onnx_export, "_cpu_flags", lambda: flags)
     assert int8_preset() == preset
 
 
