@@ -16,6 +16,7 @@ VARIANTS: dict[str, dict[str, object]] = {
     "no-context": {"encoders": ["e5", "minilm"], "context_in_embedding": False},
     "chunk-100": {"encoders": ["e5", "minilm"], "max_words": 100},
     "gemma": {"encoders": ["gemma", "e5", "minilm"]},
+    "default": {"encoders": ["gemma"]},  # the shipped default
     "gemma-no-title": {"encoders": ["gemma"], "context_in_embedding": False},
     "gemma-512": {"encoders": ["gemma-512"]},
     "gemma-256": {"encoders": ["gemma-256"]},
@@ -36,6 +37,7 @@ class Config:
         data_dir = base.data_dir / "eval" / self.variant
         # every variant shares the base's models (fetched and exported once)
         update = {
+            "fusion": "rrf",  # what every configuration ran with before score fusion
             **variant,
             **self.overrides,
             "data_dir": data_dir,
@@ -47,6 +49,7 @@ class Config:
 
 _OFF = 0.0
 _G = {"e5": _OFF, "minilm": _OFF}  # the gemma variant's other encoders, switched off
+_SCORE = {"fusion": "score"}
 CONFIGS: dict[str, Config] = {
     c.name: c
     for c in [
@@ -91,32 +94,47 @@ CONFIGS: dict[str, Config] = {
             {"fusion": "score"},
         ),
         Config(
-            "gemma/score",
-            "gemma",
-            {**_G, "bm25": _OFF},
-            "EmbeddingGemma alone, calibrated cosine as the score",
-            {"fusion": "score"},
+            "default", "default", {"bm25": _OFF}, "shipped: EmbeddingGemma alone, score", _SCORE
         ),
+        Config("gemma/score", "gemma", {**_G, "bm25": _OFF}, "EmbeddingGemma alone", _SCORE),
         Config(
-            "gemma/prf-0.3",
+            "gemma/title-none/score",
+            "gemma-no-title",
+            {"bm25": _OFF},
+            "EmbeddingGemma alone, 'title: none'",
+            _SCORE,
+        ),
+        Config("gemma-512/score", "gemma-512", {"bm25": _OFF}, "cut to 512 dims", _SCORE),
+        Config("gemma-256/score", "gemma-256", {"bm25": _OFF}, "cut to 256 dims", _SCORE),
+        Config("bm25x0.05+gemma/score", "gemma", {**_G, "bm25": 0.05}, "BM25 0.05", _SCORE),
+        Config("bm25x0.2+gemma/score", "gemma", {**_G, "bm25": 0.2}, "BM25 0.2", _SCORE),
+        Config(
+            "bm25x0.1+gemma/score/prf-0.3",
             "gemma",
-            {**_G, "bm25": _OFF},
+            {**_G, "bm25": 0.1},
             "query moved 0.3 toward its top 3",
-            {"prf": 0.3},
+            {**_SCORE, "prf": 0.3},
         ),
         Config(
-            "gemma/hub-0.5",
+            "bm25x0.1+gemma/score/hub-0.5",
             "gemma",
-            {**_G, "bm25": _OFF},
+            {**_G, "bm25": 0.1},
             "hubness correction 0.5",
-            {"hubness": 0.5},
+            {**_SCORE, "hubness": 0.5},
         ),
         Config(
-            "gemma/hub-1",
+            "bm25x0.1+gemma/score/hub-1",
             "gemma",
-            {**_G, "bm25": _OFF},
+            {**_G, "bm25": 0.1},
             "hubness correction 1 (per passage)",
-            {"hubness": 1.0},
+            {**_SCORE, "hubness": 1.0},
+        ),
+        Config(
+            "bm25x0.1+gemma+minilmx0.3/score",
+            "gemma",
+            {"e5": _OFF, "bm25": 0.1, "minilm": 0.3},
+            "MiniLM 0.3 beside",
+            _SCORE,
         ),
         Config("gemma+e5", "gemma", {"minilm": _OFF, "bm25": _OFF}, "EmbeddingGemma + E5, RRF"),
         Config("gemma+minilm", "gemma", {"e5": _OFF, "bm25": _OFF}, "EmbeddingGemma + MiniLM"),
@@ -124,4 +142,4 @@ CONFIGS: dict[str, Config] = {
         Config("bm25+gemma+e5+minilm", "gemma", {}, "every channel, RRF"),
     ]
 }
-DEFAULT = "bm25+e5+minilm"
+DEFAULT = "default"

@@ -43,19 +43,29 @@ class Settings(BaseSettings):
         ),
     )
     encoders: list[str] = Field(
-        default=["e5", "minilm"],
+        default=["gemma"],
         description=(
             "Dense encoders, by registry name (see `practice-search encoders`) or "
             "'st:<model name or local path>' for any sentence-transformers model on disk."
         ),
     )
-    lexical: bool = Field(default=True, description="Use the BM25 channel.")
+    lexical: bool = Field(
+        default=True,
+        description=(
+            "Build the BM25 indexes (English and Italian stemming): they give highlights "
+            "and, with a weight above 0, vote in the fusion."
+        ),
+    )
     weights: dict[str, float] = Field(
-        default_factory=dict,
-        description="Fusion weight per channel name (bm25, e5, minilm, ...); missing = 1.0.",
+        default={"bm25": 0.0},
+        description=(
+            "Fusion weight per channel name (bm25, gemma, e5, minilm, ...); missing = 1.0, "
+            "0 switches a channel off. BM25 is off by default: beside EmbeddingGemma it "
+            "did not earn its place (docs/evaluation.md)."
+        ),
     )
     confidence_floor: dict[str, float] = Field(
-        default={"minilm": 0.30, "e5": 0.80},
+        default={"gemma": 0.235, "minilm": 0.30, "e5": 0.80},
         description=(
             "Per dense channel, most discriminative first: below this best cosine the "
             "need is judged off-topic (low_confidence). The first channel that reads the "
@@ -63,7 +73,7 @@ class Settings(BaseSettings):
         ),
     )
     fusion: Literal["rrf", "score"] = Field(
-        default="rrf",
+        default="score",
         description=(
             "How channels are fused: 'rrf' (weighted reciprocal rank fusion) or 'score' "
             "(weighted mean of calibrated cosines and max-scaled BM25 scores)."

@@ -23,7 +23,8 @@ def corpus() -> Corpus:
 
 
 def fake_settings(data_dir: Path) -> Settings:
-    return Settings(data_dir=data_dir, encoders=["hash"], confidence_floor={})
+    """The fake encoder with BM25 voting too, so both kinds of channel are exercised."""
+    return Settings(data_dir=data_dir, encoders=["hash"], confidence_floor={}, weights={})
 
 
 @pytest.fixture(scope="session")

@@ -18,6 +18,7 @@ def run(
         **os.environ,
         "PRACTICE_SEARCH_DATA_DIR": str(data_dir),
         "PRACTICE_SEARCH_ENCODERS": '["hash"]',
+        "PRACTICE_SEARCH_WEIGHTS": "{}",
         "PRACTICE_SEARCH_CONFIDENCE_FLOOR": "{}",
     }
     return subprocess.run(
@@ -109,6 +110,7 @@ def test_run_builds_the_index_then_serves(tmp_path: Path) -> None:
         **os.environ,
         "PRACTICE_SEARCH_DATA_DIR": str(tmp_path / "fresh"),
         "PRACTICE_SEARCH_ENCODERS": '["hash"]',
+        "PRACTICE_SEARCH_WEIGHTS": "{}",
         "PRACTICE_SEARCH_PORT": str(port),
     }
     proc = subprocess.Popen(
@@ -151,6 +153,7 @@ def test_status_reports_a_stale_index(fake_index_dir: Path) -> None:
             **os.environ,
             "PRACTICE_SEARCH_DATA_DIR": str(env_dir),
             "PRACTICE_SEARCH_ENCODERS": '["hash"]',
+        "PRACTICE_SEARCH_WEIGHTS": "{}",
             "PRACTICE_SEARCH_MAX_WORDS": "90",
         },
         timeout=60,

@@ -17,7 +17,11 @@ import pytest
 from eval.bench import CLIENTS, MARKER, prepare_out, run_bench, write_report
 from practice_search.config import Settings
 
-_FAKE = {"PRACTICE_SEARCH_ENCODERS": '["hash"]', "PRACTICE_SEARCH_CONFIDENCE_FLOOR": "{}"}
+_FAKE = {
+    "PRACTICE_SEARCH_ENCODERS": '["hash"]',
+    "PRACTICE_SEARCH_CONFIDENCE_FLOOR": "{}",
+    "PRACTICE_SEARCH_WEIGHTS": "{}",
+}
 
 
 def _percentiles_are_ordered(p: dict[str, float]) -> bool:
@@ -68,7 +72,9 @@ def test_full_run_loads_the_service_at_every_level(
 ) -> None:
     for key, value in _FAKE.items():
         monkeypatch.setenv(key, value)
-    settings = Settings(data_dir=tmp_path / "served", encoders=["hash"], confidence_floor={})
+    settings = Settings(
+        data_dir=tmp_path / "served", encoders=["hash"], confidence_floor={}, weights={}
+    )
     report = run_bench(settings, tmp_path / "bench", seconds=1.0, log=lambda _: None)
     assert report["mode"] == "full" and report["build"]["passages"] > 400
     assert _percentiles_are_ordered(report["query"]["end_to_end_ms"])

@@ -109,17 +109,3 @@ def test_checklist_recommendation_for_sustainability(real_retriever: Retriever) 
         or "funding opportunities" in texts
     )
     assert res.checklist[0].met_by
-
-
-def test_the_fastest_encoder_runs_in_the_searching_thread(real_retriever: Retriever) -> None:
-    from retriever.timing import record_stages
-
-    # MiniLM (onnxruntime, 6 layers) is several times faster than E5 on any CPU
-    assert real_retriever._inline == "minilm"
-    real_retriever.clear_cache()
-    with record_stages() as times:
-        result = real_retriever.search("language barrier in healthcare", k=3)
-    assert result.passages
-    assert {"encode_here", "encode:minilm", "encode:e5", "encode_wait"} <= set(times.ms)
-    # the searching thread's own encoding is inside encode_here
-    assert times.ms["encode_here"] >= times.ms["encode:minilm"]
