@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 TORCH_SPEC ?= torch==2.13.0
 STAMP  := $(VENV)/.installed
 
-.PHONY: install install-peers run build bench test check lint clean
+.PHONY: install install-peers models run build bench test check lint clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,6 +27,11 @@ install-peers: install
 # The main job: build the index if missing or stale, then serve on 127.0.0.1:8000.
 run: install
 	$(BIN)/practice-search run
+
+# Fetch, verify and export the configured encoders' models (run and build do it on
+# first use; CI does it before the tests so the model tests run on the real model).
+models: install
+	$(BIN)/practice-search models
 
 build: install
 	$(BIN)/practice-search build

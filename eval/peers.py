@@ -1,8 +1,10 @@
-"""Peers side by side: our engine, txtai and bm25s on the same records, labelled needs and
-bundled MiniLM model. One table: nDCG@10 by slice and warm per-query latency.
+"""Peers side by side: our engine, txtai and bm25s on the same records and labelled needs,
+txtai with the same EmbeddingGemma model as our default (and the bundled MiniLM). One
+table: nDCG@10 by slice and warm per-query latency.
 
 Run: ``python -m eval.peers [--out DIR] [--data-dir DIR] [--k 10] [--rounds 2]
-[--threads N]``. Needs the published index (``practice-search build``) and txtai
+[--threads N]``. Needs the published default index (``practice-search build``), the
+EmbeddingGemma folder (``practice-search models``) and txtai
 (``pip install -r eval/requirements-peers.txt``). Writes ``peers.json`` and
 ``peers.md`` to ``--out`` (default ``<data dir>/peers``). Numbers are printed,
 never asserted.
@@ -15,8 +17,10 @@ import gc
 import os
 import statistics
 import sys
+import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
@@ -33,46 +37,115 @@ from eval.peers_systems import (
     Peer,
     System,
     TxtaiPeer,
+    embeddinggemma_path,
+    gemma_model,
     index_records,
+    minilm_model,
     minilm_path,
     txtai_missing,
 )
 from eval.runner import evaluate_run, paired_p, per_query_ndcg
 from eval.stats import percentiles
+from index import LoadedIndex
 from practice_search.config import Settings, get_settings
-from practice_search.errors import PracticeSearchError
+from practice_search.errors import ConfigError, PracticeSearchError
 
-__all__ = ["main", "measure_latency"]
+__all__ = ["OURS", "OurRow", "main", "measure_latency", "select_ours"]
 
-# ours: (row name, fusion weights) over the published default index; weight 0 = channel off
+
+@dataclass(frozen=True)
+class OurRow:
+    """One of our rows: query-time settings over the published default index."""
+
+    name: str
+    weights: dict[str, float]  # fusion weight per channel; 0 = channel off
+    needs: frozenset[str]  # channels the index must hold for the row to mean what it says
+    overrides: dict[str, Any] = field(default_factory=dict)  # fusion, rrf_k, ...
+
+
+_SHIPPED = CONFIGS[DEFAULT]
 OURS = [
-    ("ours default (bm25+e5+minilm)", CONFIGS[DEFAULT].weights),
-    ("ours bm25+minilm", {"e5": 0.0, "use": 0.0}),
-    ("ours minilm only", CONFIGS["minilm"].weights),
-    ("ours bm25 only", CONFIGS["bm25"].weights),
+    OurRow(
+        "ours default (gemma, score fusion)",
+        _SHIPPED.weights,
+        frozenset({"gemma"}),
+        _SHIPPED.overrides,
+    ),
+    OurRow("ours bm25 only", {"bm25": 1.0, "gemma": 0.0}, frozenset({"bm25"}), _SHIPPED.overrides),
 ]
+
+# rows of earlier tables whose channels the default index no longer holds
+DROPPED_NOTE = (
+    "Not run any more: 'ours bm25+minilm' and 'ours minilm only', and the e5 and MiniLM "
+    "channels of the previous default (bm25+e5+minilm): the default index now holds "
+    "EmbeddingGemma only (and BM25, built for highlights)."
+)
+
+
+def select_ours(rows: list[OurRow], channels: set[str]) -> tuple[list[OurRow], list[str]]:
+    """The rows the index can serve, and one note per row it cannot (a missing channel).
+
+    Raises:
+        ConfigError: the first row (our default, the baseline of every comparison) cannot run.
+    """
+    kept: list[OurRow] = []
+    notes: list[str] = []
+    for row in rows:
+        missing = sorted(row.needs - channels)
+        if not missing:
+            kept.append(row)
+            continue
+        if row is rows[0]:
+            raise ConfigError(
+                f"the published index has no {', '.join(missing)} channel, so it is not the "
+                f"default index (it has {', '.join(sorted(channels)) or 'none'}): build it "
+                "with the default settings (practice-search build)"
+            )
+        notes.append(f"Not run: '{row.name}', the index has no {', '.join(missing)} channel.")
+    return kept, notes
+
+
+def _channels(index: LoadedIndex) -> set[str]:
+    """The channels a loaded index can rank with: its dense encoders, and bm25."""
+    return set(index.vectors) | ({"bm25"} if index.lexical else set())
+
 
 NOTES = [
     "Every system indexes the same 450 records (410 passages + 40 checklist items) with "
     "the text our index embeds (context + passage); runs are the top 50 of one ranking "
     "per need, scored by eval.runner (ranx).",
-    "txtai: `Embeddings(path=<bundled all-MiniLM-L6-v2 dir>, hybrid=True, content=True)`, "
-    "its defaults otherwise: Flat faiss index, mean pooling, BM25 with its Unicode word "
-    "tokenizer (lower case, no stop words, no stemming), scores normalised and fused by a "
-    "convex combination, weights 0.5/0.5. Dense: the same without hybrid. Keyword: "
+    "Ours: the published default index (EmbeddingGemma-300M int8 on onnxruntime, score "
+    "fusion: the calibrated cosine is the score; BM25 built but weighted 0). 'ours bm25 "
+    "only' is the same index with BM25 weight 1 and gemma 0.",
+    "txtai (EmbeddingGemma): `Embeddings(path=<models dir>/embeddinggemma-300m, "
+    'method="sentence-transformers", instructions={"query": "task: search result | '
+    'query: ", "data": "title: none | text: "}, encodeargs={"prompt": ""}, hybrid=True, '
+    "content=True)`: the same model in fp32 on torch, with its retrieval prompts; txtai's "
+    "defaults otherwise: Flat faiss index, BM25 with its Unicode word tokenizer (lower "
+    "case, no stop words, no stemming), scores normalised and fused by a convex "
+    "combination, weights 0.5/0.5. Dense: the same without hybrid. The method is named "
+    "because txtai's default for a model folder mean-pools the bare transformer and skips "
+    "EmbeddingGemma's two Dense layers (vectors at cosine about 0 to the model's own); "
+    '`prompt=""` keeps sentence-transformers from adding the prompts a second time.',
+    "txtai (MiniLM): `Embeddings(path=<bundled all-MiniLM-L6-v2 dir>, hybrid=True, "
+    "content=True)` as in earlier tables (English-only model, mean pooling). Keyword: "
     "`keyword=True` (no model).",
     "bm25s: `bm25s.tokenize` defaults (English stop words, no stemmer) with `bm25s.BM25()`; "
     "the second row uses our English analysis (stop words + Snowball stemmer) over all "
     "records. Ours splits BM25 by language (English and Italian stemming) and damps "
     "one-language channels for needs in the other language.",
-    "Only our default reads Italian semantically (multilingual-e5); MiniLM is an English "
-    "model, so the it and cross-lingual slices favour it by design.",
+    "Same model, two set-ups: ours embeds a passage as `title: <practice > heading> | "
+    "text: <passage>` with the int8 export (cosine >= 0.98 to fp32); txtai embeds the "
+    "record text (context line + passage) after `title: none | text: ` with the fp32 "
+    "weights.",
     "Ours ranks passages and checklist items in two lists, which eval.runner merges by "
-    "fused score; with one channel that interleaves them by rank. The peers rank all "
-    "records in one list by raw score. This alone separates 'ours minilm only' from "
-    "'txtai dense', which equals plain MiniLM cosine over our stored vectors.",
+    "fused score (for the default: the calibrated cosine; for bm25 only: BM25 divided by "
+    "the list's best score). The peers rank all records in one list by raw score.",
     "Ours merges near-identical passages (one result, several sources); peers return "
     "duplicates as separate records.",
+    "txtai dense (EmbeddingGemma) is indexed after txtai hybrid (EmbeddingGemma) in the "
+    "same txtai indexing checkpoint folder, so it reads the document vectors the hybrid "
+    "wrote instead of embedding the records again: its index_s leaves out embedding.",
     "Latency: warm, in-process, one need at a time, the systems interleaved need by need; "
     "ours returns k passages + k checklist items with highlights and provenance, peers "
     "return their top k records (txtai with stored text). Query-embedding caches are "
@@ -116,39 +189,58 @@ def _set_torch_threads(n: int) -> None:
 
 
 def _systems(
-    settings: Settings, dataset: Dataset, log: Callable[[str], None]
+    settings: Settings, dataset: Dataset, log: Callable[[str], None], gemma_path: str
 ) -> tuple[list[System], dict[str, Any]]:
     from index import load_index
-    from practice_search.errors import ConfigError
     from retriever import Retriever
 
     index = load_index(settings)
+    ours, skipped = select_ours(OURS, _channels(index))
     records = index_records(settings)
     ids = {r.id for r in records}
     if ids != set(index.row_of):
         raise ConfigError("the corpus and the published index disagree: practice-search build")
     dataset.check_ids(ids)
     systems: list[System] = [
-        Ours(name, Retriever(index, settings.model_copy(update={"weights": w}))) for name, w in OURS
+        Ours(row.name, Retriever(index, settings.model_copy(update=_query_settings(row))))
+        for row in ours
     ]
-    info: dict[str, Any] = {"records": len(records), "index_s": {}, "config": {}}
+    info: dict[str, Any] = {
+        "records": len(records),
+        "index_s": {},
+        "config": {},
+        "skipped": skipped,
+    }
     _set_torch_threads(os.cpu_count() or 1)  # indexing is a batch job: every core
-    peers: list[tuple[str, Callable[[], Peer]]] = [
-        ("txtai hybrid", lambda: TxtaiPeer(records, "hybrid")),
-        ("txtai dense", lambda: TxtaiPeer(records, "dense")),
-        ("txtai keyword", lambda: TxtaiPeer(records, "keyword")),
-        ("bm25s", lambda: Bm25sPeer(records, "default")),
-        ("bm25s, our English stemming", lambda: Bm25sPeer(records, "ours-en")),
-    ]
-    for label, make in peers:
-        log(f"indexing {len(records)} records: {label}")
-        t0 = time.perf_counter()
-        peer = make()
-        info["index_s"][peer.name] = round(time.perf_counter() - t0, 2)
-        if isinstance(peer, TxtaiPeer):
-            info["config"][peer.name] = peer.config
-        systems.append(peer)
+    gemma, minilm = gemma_model(gemma_path), minilm_model()
+    loaded: dict[str, Any] = {}  # txtai's model cache: one EmbeddingGemma for both rows
+    with tempfile.TemporaryDirectory(prefix="peers-txtai-") as checkpoint:
+
+        def gemma_peer(mode: str) -> Peer:
+            return TxtaiPeer(records, mode, gemma, models=loaded, checkpoint=checkpoint)
+
+        peers: list[tuple[str, Callable[[], Peer]]] = [
+            ("txtai hybrid (EmbeddingGemma)", lambda: gemma_peer("hybrid")),
+            ("txtai dense (EmbeddingGemma)", lambda: gemma_peer("dense")),
+            ("txtai hybrid (MiniLM)", lambda: TxtaiPeer(records, "hybrid", minilm)),
+            ("txtai dense (MiniLM)", lambda: TxtaiPeer(records, "dense", minilm)),
+            ("txtai keyword", lambda: TxtaiPeer(records, "keyword")),
+            ("bm25s", lambda: Bm25sPeer(records, "default")),
+            ("bm25s, our English stemming", lambda: Bm25sPeer(records, "ours-en")),
+        ]
+        for label, make in peers:
+            log(f"indexing {len(records)} records: {label}")
+            t0 = time.perf_counter()
+            peer = make()
+            info["index_s"][peer.name] = round(time.perf_counter() - t0, 2)
+            if isinstance(peer, TxtaiPeer):
+                info["config"][peer.name] = peer.config
+            systems.append(peer)
     return systems, info
+
+
+def _query_settings(row: OurRow) -> dict[str, Any]:
+    return {**row.overrides, "weights": dict(row.weights)}
 
 
 def _score(
@@ -174,7 +266,15 @@ def _score(
 
 
 def _versions() -> dict[str, str]:
-    names = ["txtai", "bm25s", "torch", "transformers", "sentence-transformers", "faiss-cpu"]
+    names = [
+        "txtai",
+        "bm25s",
+        "torch",
+        "transformers",
+        "sentence-transformers",
+        "onnxruntime",
+        "faiss-cpu",
+    ]
     return {n: version(n) for n in names}
 
 
@@ -201,9 +301,10 @@ def main(argv: list[str] | None = None) -> int:
         if args.threads:
             update["threads"] = args.threads
         settings = settings.model_copy(update=update)
+        gemma_path = embeddinggemma_path(settings)  # before any slow work: one-line error
         dataset = load_dataset()
         log("loading our index and the peers")
-        systems, info = _systems(settings, dataset, log)
+        systems, info = _systems(settings, dataset, log, gemma_path)
     except PracticeSearchError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
@@ -226,7 +327,7 @@ def main(argv: list[str] | None = None) -> int:
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
         "queries": len(dataset.queries),
         "records": info["records"],
-        "model": minilm_path(),
+        "models": {"EmbeddingGemma": gemma_path, "MiniLM": minilm_path()},
         "threads": settings.threads,
         "cpus": os.cpu_count(),
         "versions": _versions(),
@@ -237,7 +338,7 @@ def main(argv: list[str] | None = None) -> int:
             "load_avg_1min": load,
         },
         "rows": rows,
-        "notes": NOTES,
+        "notes": [*NOTES, DROPPED_NOTE, *info["skipped"]],
     }
     print(table(rows))
     out = args.out or settings.data_dir / "peers"

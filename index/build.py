@@ -220,6 +220,7 @@ def build_index(
                         settings.threads,
                         models_dir(settings),
                         source=settings.embeddinggemma_dir,
+                        cache=settings.embedding_cache,
                     )
                     for n in settings.encoders
                 }

@@ -295,16 +295,21 @@ def prepare_embeddinggemma(
     return export
 
 
-def _gemma(threads: int, models: Path, source: Path | None, dim: int) -> Encoder:
+def _gemma(threads: int, models: Path, options: _Options, dim: int) -> Encoder:
     name = "gemma" if dim == GEMMA_DIMS[0] else f"gemma-{dim}"
-    export = prepare_embeddinggemma(models, source)
-    return EmbeddingGemmaEncoder(name, export, dim=dim, threads=threads)
+    export = prepare_embeddinggemma(models, options.source)
+    return EmbeddingGemmaEncoder(name, export, dim=dim, threads=threads, cache=options.cache)
+
+
+@dataclass(frozen=True)
+class _Options:
+    source: Path | None = None  # a local EmbeddingGemma folder (settings.embeddinggemma_dir)
+    cache: bool = True  # passage vectors kept by exact text (settings.embedding_cache)
 
 
 @dataclass(frozen=True)
 class _Entry:
-    # (threads, where exported models live, a local EmbeddingGemma folder or None)
-    factory: Callable[[int, Path, Path | None], Encoder]
+    factory: Callable[[int, Path, _Options], Encoder]  # threads, models folder, options
     description: str
 
 
@@ -355,14 +360,20 @@ def describe_encoders() -> dict[str, str]:
 
 
 def create_encoder(
-    name: str, threads: int = 2, models: Path | None = None, *, source: Path | None = None
+    name: str,
+    threads: int = 2,
+    models: Path | None = None,
+    *,
+    source: Path | None = None,
+    cache: bool = True,
 ) -> Encoder:
     """Build an encoder from its registry name or ``st:<model name or path>``.
 
     ``models`` is where models exported for onnxruntime are kept (default
     :func:`models_dir`, from the environment's data dir); the index passes its own.
     ``source`` is a local EmbeddingGemma folder to take the model from (settings'
-    ``embeddinggemma_dir``) instead of fetching it.
+    ``embeddinggemma_dir``) instead of fetching it; ``cache`` keeps its passage vectors
+    by exact text (settings' ``embedding_cache``).
 
     Raises:
         ConfigError: the name is not known.
@@ -371,7 +382,7 @@ def create_encoder(
     check_encoder_name(name)
     if name.startswith(ST_PREFIX):
         return SentenceTransformerEncoder(name, name[len(ST_PREFIX) :], threads=threads)
-    return ENCODERS[name].factory(threads, models or models_dir(), source)
+    return ENCODERS[name].factory(threads, models or models_dir(), _Options(source, cache))
 
 
 def check_encoder_name(name: str) -> None:

@@ -166,6 +166,7 @@ class EmbeddingGemmaEncoder(_OnnxModel):
         dim: int = 768,
         threads: int = 1,
         source: Path | None = None,
+        cache: bool = True,
     ) -> None:
         """Open the export in ``export_dir``; if it is missing, export it from the
         verified model folder ``source`` first (:func:`~index.onnx_export.export_embeddinggemma`).
@@ -184,6 +185,7 @@ class EmbeddingGemmaEncoder(_OnnxModel):
             export_embeddinggemma(Path(source), self.path, int8=True)
         self._open(name, GEMMA_MAX_TOKENS, "<pad>", threads)
         self.dim = dim
+        self._cache = PassageCache(self.path / "passages.sqlite") if cache else None
         self.info = EncoderInfo(
             name,
             f"{self.MODEL} (dim {dim})",
@@ -204,13 +206,13 @@ class EmbeddingGemmaEncoder(_OnnxModel):
         the export by exact prompt text, so a rebuild embeds only what is new."""
         heads = titles if titles is not None else ["none"] * len(texts)
         prompts = [f"title: {h or 'none'} | text: {t}" for h, t in zip(heads, texts, strict=True)]
-        cache = PassageCache(self.path / "passages.sqlite")
-        known = cache.get(prompts)
+        known = self._cache.get(prompts) if self._cache else {}
         todo = [p for p in dict.fromkeys(prompts) if p not in known]
         if todo:
-            fresh = self._output(self._feed(todo)).astype(np.float32)
-            known |= dict(zip(todo, fresh, strict=True))
-            cache.put(dict(zip(todo, fresh, strict=True)))
+            fresh = dict(zip(todo, self._output(self._feed(todo)).astype(np.float32), strict=True))
+            known |= fresh
+            if self._cache:
+                self._cache.put(fresh)
         return normalise(np.stack([known[p] for p in prompts])[:, : self.dim])
 
 

@@ -42,6 +42,13 @@ class Settings(BaseSettings):
             "checked, then it is hard-linked or copied into the models folder."
         ),
     )
+    embedding_cache: bool = Field(
+        default=True,
+        description=(
+            "Keep EmbeddingGemma's passage vectors by exact text beside its export, so a "
+            "rebuild embeds only new or changed passages."
+        ),
+    )
     encoders: list[str] = Field(
         default=["gemma"],
         description=(

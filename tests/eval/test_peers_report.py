@@ -31,7 +31,7 @@ def _rows() -> list[dict[str, Any]]:
     """Rows shaped as eval.peers.main builds them (trimmed)."""
     return [
         {
-            "name": "ours default (bm25+e5+minilm)",
+            "name": "ours default (gemma, score fusion)",
             "scores": _scores(
                 {"all": 0.6512, "en": 0.7, "it": 0.61, "cross-lingual": 0.55, "checklist": 0.4},
                 QUERIES,
@@ -72,7 +72,7 @@ HEAD = [
 ]
 BODY = [
     [
-        "ours default (bm25+e5+minilm)",
+        "ours default (gemma, score fusion)",
         "0.651",
         "0.700",
         "0.610",
@@ -115,7 +115,7 @@ def test_plain_table_is_aligned_in_columns() -> None:
         *BODY,
     ]
     widths = [len(cell) for cell in lines[1].split("  ")]
-    assert widths[0] == len("ours default (bm25+e5+minilm)")
+    assert widths[0] == len("ours default (gemma, score fusion)")
     for line in lines[2:]:
         assert not line.startswith(" ")  # names to the left
         assert not line.endswith(" ")  # numbers to the right
