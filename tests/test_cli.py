@@ -153,7 +153,7 @@ def test_status_reports_a_stale_index(fake_index_dir: Path) -> None:
             **os.environ,
             "PRACTICE_SEARCH_DATA_DIR": str(env_dir),
             "PRACTICE_SEARCH_ENCODERS": '["hash"]',
-        "PRACTICE_SEARCH_WEIGHTS": "{}",
+            "PRACTICE_SEARCH_WEIGHTS": "{}",
             "PRACTICE_SEARCH_MAX_WORDS": "90",
         },
         timeout=60,
@@ -186,3 +186,32 @@ def test_jsonl_keeps_going_past_absurd_numbers(fake_index_dir: Path) -> None:
     rows = [json.loads(line) for line in out.stdout.splitlines()]
     assert rows[0]["id"] == 7 and "error" in rows[0]
     assert len(rows[1]["passages"]) == 1 and out.returncode == 1
+
+
+def test_models_readies_every_configured_encoder(tmp_path: Path) -> None:
+    out = run(["models"], tmp_path)
+    assert out.returncode == 0, out.stderr
+    assert "hash: ready" in out.stderr and str(tmp_path.resolve() / "models") in out.stderr
+
+
+def test_models_with_a_missing_local_folder_is_one_line_and_writes_no_model(
+    tmp_path: Path,
+) -> None:
+    env = {
+        **os.environ,
+        "PRACTICE_SEARCH_DATA_DIR": str(tmp_path),
+        "PRACTICE_SEARCH_ENCODERS": '["gemma"]',
+        "PRACTICE_SEARCH_EMBEDDINGGEMMA_DIR": str(tmp_path / "nowhere"),
+    }
+    out = subprocess.run(
+        [sys.executable, "-m", "practice_search", "models"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+    assert out.returncode == 1
+    assert out.stderr.count("\n") == 1 and "PRACTICE_SEARCH_EMBEDDINGGEMMA_DIR" in out.stderr
+    models = tmp_path / "models"
+    assert not [p for p in models.iterdir() if not p.name.endswith(".lock")]

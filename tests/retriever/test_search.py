@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from practice_search.errors import QueryError
 from retriever import Filters, Retriever
+from tests.conftest import fake_settings
 
 
 def test_result_contract(fake_retriever: Retriever) -> None:
@@ -156,3 +159,18 @@ def test_stages_are_recorded_only_when_asked(fake_retriever: Retriever) -> None:
     with record_stages() as cached:  # the embedding now comes from the cache
         fake_retriever.search("intercultural mediators in hospitals", k=5)
     assert "encode:hash" not in cached.ms and "faiss" in cached.ms
+
+
+@pytest.mark.parametrize("option", [{"prf": 0.5}, {"hubness": 1.0}, {"fusion": "rrf"}])
+def test_ranking_options_change_the_ranking_and_keep_the_contract(
+    fake_index_dir: Path, fake_retriever: Retriever, option: dict[str, object]
+) -> None:
+    settings = fake_settings(fake_index_dir).model_copy(update=option)
+    other = Retriever.load(settings)
+    need = "barriere linguistiche nella sanità"
+    base = fake_retriever.search(need, k=10)
+    varied = other.search(need, k=10)
+    assert len(varied.passages) == 10 and len(varied.checklist) == 10
+    assert [p.id for p in varied.passages] != [p.id for p in base.passages]
+    ids = [p.id for p in varied.passages]
+    assert len(set(ids)) == len(ids)

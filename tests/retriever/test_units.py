@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from retriever.fusion import rrf
+from retriever.fusion import rrf, score_fusion
 from retriever.highlight import highlight
 from retriever.language import QueryLanguage, channel_weight, detect_query_language
 
@@ -115,3 +115,36 @@ def test_highlight_window_is_the_first_with_most_hits() -> None:
     out = highlight(" ".join(words), {"interpreters"}, [lambda ws: ws], width=10)
     assert str(out["snippet"]).startswith("… w26 ")  # first window holding both hits
     assert len(out["spans"]) == 2  # type: ignore[arg-type]
+
+
+def test_score_fusion_averages_calibrated_scores_over_readable_channels() -> None:
+    rankings = {"dense": [(0, 0.60), (1, 0.50)], "bm25-en": [(1, 8.0), (2, 2.0)]}
+    fused = score_fusion(
+        rankings,
+        {"dense": 1.0, "bm25-en": 0.5},
+        row_langs=["it", "en", "en"],
+        channel_langs={"dense": ("*",), "bm25-en": ("en",)},
+        offsets={"dense": {"it": 0.05, "en": 0.0}},
+        lexical=frozenset({"bm25-en"}),
+    )
+    scores = {f.row: f.score for f in fused}
+    # Italian row 0: only the dense channel reads it, its cosine less the Italian offset
+    assert scores[0] == pytest.approx(0.55)
+    # row 1: dense 0.50 and BM25 8/8 = 1, weighted 1 : 0.5
+    assert scores[1] == pytest.approx((0.50 + 0.5 * 1.0) / 1.5)
+    # row 2: BM25 2/8, dense did not return it: the dense list's lowest score stands in
+    assert scores[2] == pytest.approx((0.50 + 0.5 * 0.25) / 1.5)
+    assert [f.row for f in fused] == [1, 0, 2]
+    assert fused[0].hits["bm25-en"] == (1, 8.0)
+
+
+def test_score_fusion_with_one_channel_is_its_cosine() -> None:
+    fused = score_fusion(
+        {"dense": [(3, 0.7), (1, 0.4)]},
+        {},
+        row_langs=["en"] * 4,
+        channel_langs={"dense": ("*",)},
+        offsets={},
+        lexical=frozenset(),
+    )
+    assert [(f.row, f.score) for f in fused] == [(3, pytest.approx(0.7)), (1, pytest.approx(0.4))]
