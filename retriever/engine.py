@@ -96,6 +96,7 @@ class Retriever:
         self._offsets: dict[tuple[str, str], dict[tuple[str, str], float]] = {}
         # per (channel, kind): per query language, each row's mean cosine to generic needs
         self._hubs: dict[tuple[str, str], dict[str, np.ndarray]] = {}
+        generic_by_channel: dict[str, dict[str, np.ndarray]] = {}
         for kind in KINDS:
             self._groups[kind] = {
                 g: np.flatnonzero(mask) for g, mask in sorted(self._masks[kind]["lang"].items())
@@ -105,7 +106,11 @@ class Retriever:
             for ch in self.channels:
                 if ch.dense:
                     vec = self.index.vectors[ch.name][kind]
-                    generic = generic_vectors(self.index.encoders[ch.name].encode_queries)
+                    if ch.name not in generic_by_channel:  # once per encoder, not per kind
+                        generic_by_channel[ch.name] = generic_vectors(
+                            self.index.encoders[ch.name].encode_queries
+                        )
+                    generic = generic_by_channel[ch.name]
                     centroids = {g: vec.mean_of(rows) for g, rows in self._groups[kind].items()}
                     self._offsets[(ch.name, kind)] = language_offsets(generic, centroids)
                     if settings.hubness > 0:
