@@ -363,8 +363,7 @@ def _parser() -> argparse.ArgumentParser:
     bn.add_argument(
         "--quick",
         action="store_true",
-        help="reduced run (a third of the passages, 40 needs, no HTTP): under two minutes "
-        "(about 40 s on a quiet 2-core machine)",
+        help="reduced run: a third of the passages, 40 needs, no HTTP",
     )
     bn.add_argument("--json", action="store_true", help="print the report as one JSON object")
     bn.add_argument(
