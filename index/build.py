@@ -84,15 +84,17 @@ def _embed(encoder: Encoder, texts: list[str], titles: list[str] | None, bar: tq
     """Embed in batches of similar length (less padding), rows back in corpus order."""
     size = [len(t) + (len(titles[i]) if titles else 0) for i, t in enumerate(texts)]
     order = sorted(range(len(texts)), key=size.__getitem__)
-    out = np.empty((len(texts), encoder.info.dim), dtype=np.float32)
+    out: np.ndarray | None = None
     for start in range(0, len(order), _BATCH):
         rows = order[start : start + _BATCH]
         vecs = encoder.encode_passages(
             [texts[i] for i in rows], [titles[i] for i in rows] if titles is not None else None
         )
+        if out is None:  # the width the encoder gives (some cannot say it before)
+            out = np.empty((len(texts), vecs.shape[1]), dtype=np.float32)
         out[rows] = vecs
         bar.update(len(rows))
-    return out
+    return out if out is not None else np.empty((0, encoder.info.dim), dtype=np.float32)
 
 
 def _write(

@@ -1,20 +1,22 @@
 """Dense encoders behind one small interface, and the registry that names them.
 
 Every encoder turns text into L2-normalised float32 rows, so inner product is
-cosine similarity. Nothing here downloads: bundled models load from their
-package directory and a configured model must already be on disk. MiniLM runs
-on onnxruntime: the first use exports the bundled weights to ONNX into
-``<data dir>/models`` (docs/performance.md).
+cosine similarity. Bundled models load from their package directory; EmbeddingGemma
+is fetched once (``index.model_fetch``: hash-verified) and exported; MiniLM and
+EmbeddingGemma run on onnxruntime from exports made once into ``<data dir>/models``
+(README "Models"). Any other configured model must already be on disk.
 """
 
 from __future__ import annotations
 
 import ctypes
+import fcntl
 import glob
 import hashlib
 import itertools
 import os
 import re
+import shutil
 import sys
 import time
 from collections.abc import Callable
@@ -282,14 +284,27 @@ def prepare_embeddinggemma(
     from index.model_fetch import EMBEDDINGGEMMA, ensure_model
 
     folder = ensure_model(EMBEDDINGGEMMA, models, local=source, progress=progress)
-    if progress:
-        print(
-            "exporting EmbeddingGemma to ONNX int8 (once; a few minutes)...",
-            file=sys.stderr,
-            flush=True,
-        )
-    started = time.perf_counter()
-    export_embeddinggemma(folder, export, int8=True)
+    try:
+        # one export at a time (it takes GBs of memory); a second process waits, then
+        # finds it done; what a killed export left is removed under the lock
+        with (models / f".{export.name}.lock").open("a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if (export / "model.onnx").exists():
+                return export
+            for stale in models.glob(f".tmp-{export.name}-*"):
+                shutil.rmtree(stale, ignore_errors=True)
+            if progress:
+                print(
+                    "exporting EmbeddingGemma to ONNX int8 (once; a few minutes)...",
+                    file=sys.stderr,
+                    flush=True,
+                )
+            started = time.perf_counter()
+            export_embeddinggemma(folder, export, int8=True)
+    except OSError as exc:
+        raise ModelNotAvailable(
+            f"cannot export EmbeddingGemma into {models} ({exc}): check that it is writable"
+        ) from exc
     if progress:
         print(f"exported in {time.perf_counter() - started:.0f} s: {export}", file=sys.stderr)
     return export

@@ -180,7 +180,7 @@ class EmbeddingGemmaEncoder(_OnnxModel):
             if source is None:
                 raise ModelNotAvailable(
                     f"encoder {name!r}: no EmbeddingGemma export in {self.path} and no model "
-                    "folder to export it from: run `practice-search models fetch`"
+                    "folder to export it from: run `practice-search models`"
                 )
             export_embeddinggemma(Path(source), self.path, int8=True)
         self._open(name, GEMMA_MAX_TOKENS, "<pad>", threads)

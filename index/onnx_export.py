@@ -277,13 +277,17 @@ def check_embeddinggemma(model_dir: Path) -> None:
     """Refuse a folder that is not Transformer → mean Pooling → Dense → Dense → Normalize
     with bias-free, activation-free Dense layers (what the folded export reproduces)."""
     modules, _ = _st_modules(model_dir)
-    types = [m.get("type", "").rsplit(".", 1)[-1] for m in modules]
+    types = [str(m.get("type", "")).rsplit(".", 1)[-1] for m in modules]
     if types != ["Transformer", "Pooling", "Dense", "Dense", "Normalize"]:
         raise ConfigError(f"{model_dir}: expected an EmbeddingGemma folder, found {types}")
     for m in modules[2:4]:
-        cfg = json.loads((model_dir / m["path"] / "config.json").read_text(encoding="utf-8"))
+        path = model_dir / str(m.get("path", "")) / "config.json"
+        try:
+            cfg = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise ModelNotAvailable(f"{path} is unreadable ({exc})") from exc
         if cfg.get("bias") or not str(cfg.get("activation_function", "")).endswith("Identity"):
-            raise ConfigError(f"{model_dir / m['path']}: a Dense layer with bias or activation")
+            raise ConfigError(f"{path.parent}: a Dense layer with bias or activation")
 
 
 def _trace_embeddinggemma(torch: Any, model_dir: Path, raw: Path) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import time
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -216,32 +217,43 @@ class Retriever:
         index = self.index.vectors[encoder][kind]
         if self.settings.prf > 0:
             vec = self._feedback(vec, index, allowed)
-        offsets = self._offsets.get((encoder, kind))
-        if offsets is None:
+        if (encoder, kind) not in self._offsets:
             scores, rows = index.search(vec, n, allowed)
             return [(int(r), float(s)) for r, s in zip(rows[0], scores[0], strict=True) if r >= 0]
-        shifts = self._group_offsets(encoder, kind, qlang)
-        hubs = self._hubs.get((encoder, kind))
-        beta = self.settings.hubness
-        hub: np.ndarray | None = None
-        if hubs:
-            hub = np.zeros_like(next(iter(hubs.values())))
-            for q, share in self._shares(qlang).items():
-                hub += share * hubs[q]
+        shift = self._row_shift(encoder, kind, qlang)
+        # with hubness correction, rank a wider list: the correction reorders it
+        depth = 2 * n if self.settings.hubness > 0 else n
         hits: list[tuple[float, int, float]] = []
-        for g, group in self._groups[kind].items():
+        for group in self._groups[kind].values():
             rows_g = group if allowed is None else np.intersect1d(group, allowed)
             if rows_g.size == 0:
                 continue
-            # with hubness correction, rank a wider list: the correction reorders it
-            scores, rows = index.search(vec, n if hub is None else 2 * n, rows_g)
-            for r, s in zip(rows[0], scores[0], strict=True):
-                if r < 0:
-                    continue
-                shift = shifts[g] if hub is None else (1 - beta) * shifts[g] + beta * hub[r]
-                hits.append((float(s) - shift, int(r), float(s)))
+            scores, rows = index.search(vec, depth, rows_g)
+            hits += [
+                (float(s) - shift(int(r)), int(r), float(s))
+                for r, s in zip(rows[0], scores[0], strict=True)
+                if r >= 0
+            ]
         hits.sort(key=lambda h: (-h[0], h[1]))
         return [(r, s) for _, r, s in hits[:n]]
+
+    def _row_shift(self, encoder: str, kind: str, qlang: QueryLanguage) -> Callable[[int], float]:
+        """What to subtract from ``encoder``'s cosine for a row: its language group's
+        offset (see retriever.calibration), or with hubness correction β, (1 − β) × that
+        plus β × the row's own mean cosine to the generic needs."""
+        groups = self._group_offsets(encoder, kind, qlang)
+        langs = self._row_langs[kind]
+        hubs = self._hubs.get((encoder, kind))
+        if not hubs:
+            return lambda row: groups.get(langs[row], 0.0)
+        beta = self.settings.hubness
+        shares = self._shares(qlang)
+
+        def shift(row: int) -> float:
+            hub = sum(p * float(hubs[q][row]) for q, p in shares.items())
+            return (1 - beta) * groups.get(langs[row], 0.0) + beta * hub
+
+        return shift
 
     def _feedback(
         self, vec: np.ndarray, index: FaissVectorIndex, allowed: np.ndarray | None
@@ -311,7 +323,11 @@ class Retriever:
                     self._weights(qlang),
                     self._row_langs[kind],
                     channel_langs,
-                    {ch.name: self._group_offsets(ch.name, kind, qlang) for ch in self.channels},
+                    {
+                        ch.name: self._row_shift(ch.name, kind, qlang)
+                        for ch in self.channels
+                        if ch.dense
+                    },
                     frozenset(ch.name for ch in self.channels if not ch.dense),
                 )
             else:
@@ -338,8 +354,10 @@ class Retriever:
         off-topic English needs far better than E5, whose cosines bunch near 0.8).
         """
         for name, floor in self.settings.confidence_floor.items():
-            if name in tops and weights.get(name, 0.0) >= 0.5 * self._base(name):
-                return tops[name] < floor
+            # a floor named "gemma" also holds for "gemma-512" (the same model, cut)
+            for channel in (c for c in tops if name in (c, c.split("-")[0])):
+                if weights.get(channel, 0.0) >= 0.5 * self._base(channel):
+                    return tops[channel] < floor
         return False
 
     # -- hydration --------------------------------------------------------------------------

@@ -3,7 +3,7 @@ a weighted mean of calibrated scores."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -78,20 +78,25 @@ def rrf(
     return sorted(fused.values(), key=lambda f: (-f.score, f.row))
 
 
+def _no_shift(row: int) -> float:
+    return 0.0
+
+
 def score_fusion(
     rankings: Mapping[str, list[tuple[int, float]]],
     weights: Mapping[str, float],
     row_langs: Sequence[str],
     channel_langs: Mapping[str, tuple[str, ...]],
-    offsets: Mapping[str, Mapping[str, float]],
+    shifts: Mapping[str, Callable[[int], float]],
     lexical: frozenset[str],
 ) -> list[Fused]:
     """Fuse by score: the weighted mean, over the channels that read a row's language, of
     each channel's score for the row.
 
-    A dense channel's score is its cosine minus ``offsets[channel][row language]`` (the
-    same-language bonus, see retriever.calibration), so with one dense channel the fused
-    score is that channel's calibrated cosine, comparable across needs and result kinds.
+    A dense channel's score is its cosine minus ``shifts[channel](row)`` (the
+    same-language bonus of the row's language, see retriever.calibration, and optionally
+    the row's own hubness), so with one dense channel the fused score is that channel's
+    calibrated cosine, comparable across needs and result kinds.
     A lexical channel's BM25 score is divided by its best score for the need (0..1). A
     row a channel did not return gets that channel's lowest returned score.
     """
@@ -108,10 +113,8 @@ def score_fusion(
         if not ranked:
             continue
         top = max(s for _, s in ranked) if channel in lexical else 1.0
-        shift = offsets.get(channel, {})
-        values = {
-            r: (s / top if top > 0 else 0.0) - shift.get(row_langs[r], 0.0) for r, s in ranked
-        }
+        shift = shifts.get(channel, _no_shift)
+        values = {r: (s / top if top > 0 else 0.0) - shift(r) for r, s in ranked}
         scored[channel] = values
         floor[channel] = min(values.values())
         for rank, (r, s) in enumerate(ranked, start=1):

@@ -10,12 +10,19 @@ from pathlib import Path
 
 import pytest
 
+# settings a developer's shell may hold that would point the tests elsewhere
+_SHELL = ("PRACTICE_SEARCH_MODELS_DIR", "PRACTICE_SEARCH_EMBEDDINGGEMMA_DIR")
+
+
+def _environ() -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if k not in _SHELL}
+
 
 def run(
     args: list[str], data_dir: Path, stdin: str | None = None
 ) -> subprocess.CompletedProcess[str]:
     env = {
-        **os.environ,
+        **_environ(),
         "PRACTICE_SEARCH_DATA_DIR": str(data_dir),
         "PRACTICE_SEARCH_ENCODERS": '["hash"]',
         "PRACTICE_SEARCH_WEIGHTS": "{}",
@@ -198,7 +205,7 @@ def test_models_with_a_missing_local_folder_is_one_line_and_writes_no_model(
     tmp_path: Path,
 ) -> None:
     env = {
-        **os.environ,
+        **_environ(),
         "PRACTICE_SEARCH_DATA_DIR": str(tmp_path),
         "PRACTICE_SEARCH_ENCODERS": '["gemma"]',
         "PRACTICE_SEARCH_EMBEDDINGGEMMA_DIR": str(tmp_path / "nowhere"),

@@ -145,7 +145,11 @@ def test_build_and_load_keep_exported_models_in_their_own_data_dir(
     seen: list[Path | None] = []
 
     def spy(
-        name: str, threads: int = 2, models: Path | None = None, source: Path | None = None
+        name: str,
+        threads: int = 2,
+        models: Path | None = None,
+        source: Path | None = None,
+        cache: bool = True,
     ) -> HashEncoder:
         seen.append(models)
         return HashEncoder()

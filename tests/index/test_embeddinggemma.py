@@ -56,7 +56,8 @@ def _require(path: Path, what: str) -> None:
 @pytest.fixture(scope="module")
 def onnx_encoder() -> EmbeddingGemmaEncoder:
     _require(EXPORT / "model.onnx", "the EmbeddingGemma export")
-    return EmbeddingGemmaEncoder("gemma", EXPORT)
+    # no passage cache: every vector below comes from the model, and none is stored
+    return EmbeddingGemmaEncoder("gemma", EXPORT, cache=False)
 
 
 def test_int8_export_matches_the_fp32_sentence_transformers_model(
@@ -82,7 +83,7 @@ def test_int8_export_matches_the_fp32_sentence_transformers_model(
 def test_matryoshka_cut_keeps_the_leading_dimensions(
     onnx_encoder: EmbeddingGemmaEncoder,
 ) -> None:
-    small = EmbeddingGemmaEncoder("gemma-256", EXPORT, dim=256)
+    small = EmbeddingGemmaEncoder("gemma-256", EXPORT, dim=256, cache=False)
     full = onnx_encoder.encode_queries(NEEDS)
     cut = small.encode_queries(NEEDS)
     assert cut.shape == (len(NEEDS), 256)

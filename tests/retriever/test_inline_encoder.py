@@ -30,7 +30,7 @@ class _Timed(HashEncoder):
 
 
 def test_the_fastest_encoder_runs_in_the_searching_thread(tmp_path: Path, corpus: Corpus) -> None:
-    encoders = {"quick": _Timed("quick", 0.0), "slow": _Timed("slow", 0.02)}
+    encoders = {"quick": _Timed("quick", 0.0), "slow": _Timed("slow", 0.1)}
     settings = Settings(data_dir=tmp_path, encoders=list(encoders), confidence_floor={})
     build_index(settings, progress=False, corpus=corpus, encoders=encoders)
     retriever = Retriever(load_index(settings, encoders), settings)

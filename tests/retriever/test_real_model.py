@@ -26,8 +26,8 @@ def docs(res: SearchResult) -> list[str]:
     ],
 )
 def test_health_interpreting_finds_the_croatian_pilot(real_retriever: Retriever, need: str) -> None:
-    # "interpreti per i migranti negli ospedali" no longer does (docs/evaluation.md, weak
-    # slices): EmbeddingGemma ranks general interpreting and mediation passages first
+    # "interpreti per i migranti negli ospedali" no longer does (docs/evaluation.md, round
+    # two, weak spots): EmbeddingGemma ranks general interpreting and mediation first
     res = real_retriever.search(need, k=5, type="passage")
     assert "asap-zagreb-health-language-assistance" in practices(res)
 

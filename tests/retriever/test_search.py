@@ -174,3 +174,30 @@ def test_ranking_options_change_the_ranking_and_keep_the_contract(
     assert [p.id for p in varied.passages] != [p.id for p in base.passages]
     ids = [p.id for p in varied.passages]
     assert len(set(ids)) == len(ids)
+
+
+def test_hubness_correction_subtracts_each_passages_own_generic_cosine(
+    fake_index_dir: Path,
+) -> None:
+    from retriever.calibration import GENERIC_NEEDS
+    from retriever.language import detect_query_language
+
+    settings = fake_settings(fake_index_dir).model_copy(
+        update={"weights": {"bm25": 0.0}, "fusion": "score", "hubness": 1.0}
+    )
+    retriever = Retriever.load(settings)
+    need = "housing for refugees"
+    probs = detect_query_language(need).probabilities
+    total = sum(probs.get(q, 0.0) for q in GENERIC_NEEDS)
+    encoder = retriever.index.encoders["hash"]
+    vectors = retriever.index.vectors["hash"]["passages"]
+    result = retriever.search(need, k=5, type="passage")
+    assert result.passages
+    for p in result.passages:
+        row = retriever.index.row_of[p.id][1]
+        v = vectors.reconstruct(row)
+        hub = sum(
+            probs.get(q, 0.0) / total * float((encoder.encode_queries(needs) @ v).mean())
+            for q, needs in GENERIC_NEEDS.items()
+        )
+        assert p.score == pytest.approx(p.match["hash"]["score"] - hub, abs=1e-4)

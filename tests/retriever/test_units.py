@@ -124,7 +124,7 @@ def test_score_fusion_averages_calibrated_scores_over_readable_channels() -> Non
         {"dense": 1.0, "bm25-en": 0.5},
         row_langs=["it", "en", "en"],
         channel_langs={"dense": ("*",), "bm25-en": ("en",)},
-        offsets={"dense": {"it": 0.05, "en": 0.0}},
+        shifts={"dense": lambda row: 0.05 if row == 0 else 0.0},
         lexical=frozenset({"bm25-en"}),
     )
     scores = {f.row: f.score for f in fused}
@@ -144,7 +144,7 @@ def test_score_fusion_with_one_channel_is_its_cosine() -> None:
         {},
         row_langs=["en"] * 4,
         channel_langs={"dense": ("*",)},
-        offsets={},
+        shifts={},
         lexical=frozenset(),
     )
     assert [(f.row, f.score) for f in fused] == [(3, pytest.approx(0.7)), (1, pytest.approx(0.4))]
