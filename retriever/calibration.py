@@ -18,7 +18,10 @@ from collections.abc import Callable, Mapping
 
 import numpy as np
 
-__all__ = ["GENERIC_NEEDS", "generic_vectors", "hub_scores", "language_offsets"]
+from index.vectors import FaissVectorIndex
+from retriever.language import QueryLanguage
+
+__all__ = ["GENERIC_NEEDS", "Calibration", "generic_vectors", "hub_scores", "language_offsets"]
 
 GENERIC_NEEDS: dict[str, list[str]] = {
     "en": [
@@ -76,3 +79,71 @@ def hub_scores(
         for qlang, vecs in generic.items():
             out[qlang][start : start + len(block)] = (block @ vecs.T).mean(axis=1)
     return out
+
+
+class Calibration:
+    """What a dense channel's cosine gives for free, per result kind: per-language offsets
+    and, with hubness correction β > 0, each row's own mean cosine to the generic needs.
+
+    Measured once at load (:meth:`measure`), read-only afterwards.
+    """
+
+    def __init__(
+        self,
+        groups: Mapping[str, Mapping[str, np.ndarray]],
+        row_langs: Mapping[str, list[str]],
+        hubness: float,
+    ) -> None:
+        self.groups = groups  # kind -> language -> rows
+        self._row_langs = row_langs  # kind -> each row's language
+        self._beta = hubness
+        self._offsets: dict[tuple[str, str], dict[tuple[str, str], float]] = {}
+        self._hubs: dict[tuple[str, str], dict[str, np.ndarray]] = {}
+
+    def measure(
+        self, channel: str, kind: str, generic: Mapping[str, np.ndarray], vec: FaissVectorIndex
+    ) -> None:
+        """Offsets (and hub scores) of ``channel`` over ``kind``, from the generic needs
+        embedded by that channel."""
+        centroids = {g: vec.mean_of(rows) for g, rows in self.groups[kind].items()}
+        self._offsets[(channel, kind)] = language_offsets(generic, centroids)
+        if self._beta > 0:
+            self._hubs[(channel, kind)] = hub_scores(generic, vec.rows, vec.size)
+
+    def measured(self, channel: str, kind: str) -> bool:
+        return (channel, kind) in self._offsets
+
+    @staticmethod
+    def shares(qlang: QueryLanguage) -> dict[str, float]:
+        """How much of the need is in each language of the generic needs (sums to 1)."""
+        qlangs = sorted(GENERIC_NEEDS)
+        share = {q: qlang.probabilities.get(q, 0.0) for q in qlangs}
+        z = sum(share.values())
+        return {q: (p / z if z else 1.0 / len(qlangs)) for q, p in share.items()}
+
+    def group_offsets(self, channel: str, kind: str, qlang: QueryLanguage) -> dict[str, float]:
+        """Per passage language, what ``channel``'s cosine gives for free to a need in
+        ``qlang`` (mixed by how sure the language detection is); empty if not measured."""
+        offsets = self._offsets.get((channel, kind))
+        if offsets is None:
+            return {}
+        share = self.shares(qlang)
+        return {g: sum(p * offsets[(q, g)] for q, p in share.items()) for g in self.groups[kind]}
+
+    def row_shift(self, channel: str, kind: str, qlang: QueryLanguage) -> Callable[[int], float]:
+        """What to subtract from ``channel``'s cosine for a row: its language group's
+        offset, or with hubness correction β, (1 − β) × that plus β × the row's own mean
+        cosine to the generic needs."""
+        groups = self.group_offsets(channel, kind, qlang)
+        langs = self._row_langs[kind]
+        hubs = self._hubs.get((channel, kind))
+        if not hubs:
+            return lambda row: groups.get(langs[row], 0.0)
+        beta = self._beta
+        shares = self.shares(qlang)
+
+        def shift(row: int) -> float:
+            hub = sum(p * float(hubs[q][row]) for q, p in shares.items())
+            return (1 - beta) * groups.get(langs[row], 0.0) + beta * hub
+
+        return shift

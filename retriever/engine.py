@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gc
 import time
-from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -16,13 +15,13 @@ from index.vectors import FaissVectorIndex
 from practice_search.config import Settings, get_settings
 from practice_search.errors import ConfigError, QueryError
 from retriever.cache import EmbeddingCache
-from retriever.calibration import GENERIC_NEEDS, generic_vectors, hub_scores, language_offsets
+from retriever.calibration import Calibration, generic_vectors
 from retriever.catalog import Catalog
 from retriever.collapse import collapse
 from retriever.fusion import Fused, rrf, score_fusion
 from retriever.highlight import highlight
 from retriever.language import QueryLanguage, channel_weight, detect_query_language
-from retriever.query import Filters, ResultType, validate_query
+from retriever.query import Filters, ResultType, filter_masks, validate_query
 from retriever.results import ChecklistResult, PassageResult, SearchResult
 from retriever.timing import StageTimes, current_stages, stage
 
@@ -68,54 +67,28 @@ class Retriever:
         # keeps two busy threads, not three, so the slowest encoder (the critical path)
         # is not slowed by the rest (see search).
         self._inline = self._fastest(dense) if len(dense) > 1 else None
-        facets = {
-            kind: {f: index.facet(kind, f) for f in ("doc", "dimension", "lang")} for kind in KINDS
-        }
-        self._row_langs = {kind: [str(x) for x in facets[kind]["lang"]] for kind in KINDS}
-        # Filters are boolean masks made once per (kind, field, value), so a filtered
-        # search never compares Python objects row by row (a passage may come from
-        # several documents, hence a membership test for "doc").
-        self._masks: dict[str, dict[str, dict[str, np.ndarray]]] = {
-            kind: {
-                "doc": {
-                    doc: np.fromiter((doc in d for d in facets[kind]["doc"]), bool)
-                    for doc in index.documents
-                },
-                **{
-                    f: {str(v): facets[kind][f] == v for v in set(facets[kind][f])}
-                    for f in ("dimension", "lang")
-                },
-            }
-            for kind in KINDS
-        }
+        self._masks, self._row_langs = filter_masks(index)
         self.doc_ids = sorted(index.documents)
         self._stemmers = tuple(lex["passages"].stem for lex in index.lexical.values())
         self.langs = sorted(self._masks["passages"]["lang"])
         # Dense hits are ranked by cosine minus a per-language offset (see
         # retriever.calibration): multilingual encoders favour same-language pairs.
-        self._groups: dict[str, dict[str, np.ndarray]] = {}
-        self._offsets: dict[tuple[str, str], dict[tuple[str, str], float]] = {}
-        # per (channel, kind): per query language, each row's mean cosine to generic needs
-        self._hubs: dict[tuple[str, str], dict[str, np.ndarray]] = {}
-        generic_by_channel: dict[str, dict[str, np.ndarray]] = {}
+        groups = {
+            kind: {g: np.flatnonzero(m) for g, m in sorted(self._masks[kind]["lang"].items())}
+            for kind in KINDS
+        }
+        self._calibration = Calibration(groups, self._row_langs, settings.hubness)
+        generic: dict[str, dict[str, np.ndarray]] = {}  # once per encoder, not per kind
         for kind in KINDS:
-            self._groups[kind] = {
-                g: np.flatnonzero(mask) for g, mask in sorted(self._masks[kind]["lang"].items())
-            }
-            if len(self._groups[kind]) < 2:
+            if len(groups[kind]) < 2:
                 continue
             for ch in self.channels:
                 if ch.dense:
+                    if ch.name not in generic:
+                        encode = self.index.encoders[ch.name].encode_queries
+                        generic[ch.name] = generic_vectors(encode)
                     vec = self.index.vectors[ch.name][kind]
-                    if ch.name not in generic_by_channel:  # once per encoder, not per kind
-                        generic_by_channel[ch.name] = generic_vectors(
-                            self.index.encoders[ch.name].encode_queries
-                        )
-                    generic = generic_by_channel[ch.name]
-                    centroids = {g: vec.mean_of(rows) for g, rows in self._groups[kind].items()}
-                    self._offsets[(ch.name, kind)] = language_offsets(generic, centroids)
-                    if settings.hubness > 0:
-                        self._hubs[(ch.name, kind)] = hub_scores(generic, vec.rows, vec.size)
+                    self._calibration.measure(ch.name, kind, generic[ch.name], vec)
 
     def _fastest(self, names: list[str]) -> str:
         """The encoder with the cheapest query embedding (best of three timings each,
@@ -217,14 +190,14 @@ class Retriever:
         index = self.index.vectors[encoder][kind]
         if self.settings.prf > 0:
             vec = self._feedback(vec, index, allowed)
-        if (encoder, kind) not in self._offsets:
+        if not self._calibration.measured(encoder, kind):
             scores, rows = index.search(vec, n, allowed)
             return [(int(r), float(s)) for r, s in zip(rows[0], scores[0], strict=True) if r >= 0]
-        shift = self._row_shift(encoder, kind, qlang)
+        shift = self._calibration.row_shift(encoder, kind, qlang)
         # with hubness correction, rank a wider list: the correction reorders it
         depth = 2 * n if self.settings.hubness > 0 else n
         hits: list[tuple[float, int, float]] = []
-        for group in self._groups[kind].values():
+        for group in self._calibration.groups[kind].values():
             rows_g = group if allowed is None else np.intersect1d(group, allowed)
             if rows_g.size == 0:
                 continue
@@ -237,24 +210,6 @@ class Retriever:
         hits.sort(key=lambda h: (-h[0], h[1]))
         return [(r, s) for _, r, s in hits[:n]]
 
-    def _row_shift(self, encoder: str, kind: str, qlang: QueryLanguage) -> Callable[[int], float]:
-        """What to subtract from ``encoder``'s cosine for a row: its language group's
-        offset (see retriever.calibration), or with hubness correction β, (1 − β) × that
-        plus β × the row's own mean cosine to the generic needs."""
-        groups = self._group_offsets(encoder, kind, qlang)
-        langs = self._row_langs[kind]
-        hubs = self._hubs.get((encoder, kind))
-        if not hubs:
-            return lambda row: groups.get(langs[row], 0.0)
-        beta = self.settings.hubness
-        shares = self._shares(qlang)
-
-        def shift(row: int) -> float:
-            hub = sum(p * float(hubs[q][row]) for q, p in shares.items())
-            return (1 - beta) * groups.get(langs[row], 0.0) + beta * hub
-
-        return shift
-
     def _feedback(
         self, vec: np.ndarray, index: FaissVectorIndex, allowed: np.ndarray | None
     ) -> np.ndarray:
@@ -265,23 +220,6 @@ class Retriever:
             return vec
         moved = vec[0] + self.settings.prf * index.rows_at(np.array(top)).mean(axis=0)
         return np.asarray(moved / np.linalg.norm(moved), dtype=np.float32)[None, :]
-
-    def _group_offsets(self, encoder: str, kind: str, qlang: QueryLanguage) -> dict[str, float]:
-        """Per passage language, what ``encoder``'s cosine gives for free to a need in
-        ``qlang`` (mixed by how sure the language detection is); empty if not measured."""
-        offsets = self._offsets.get((encoder, kind))
-        if offsets is None:
-            return {}
-        share = self._shares(qlang)
-        return {g: sum(p * offsets[(q, g)] for q, p in share.items()) for g in self._groups[kind]}
-
-    @staticmethod
-    def _shares(qlang: QueryLanguage) -> dict[str, float]:
-        """How much of the need is in each language of the generic needs (sums to 1)."""
-        qlangs = sorted(GENERIC_NEEDS)
-        share = {q: qlang.probabilities.get(q, 0.0) for q in qlangs}
-        z = sum(share.values())
-        return {q: (p / z if z else 1.0 / len(qlangs)) for q, p in share.items()}
 
     def _weights(self, qlang: QueryLanguage) -> dict[str, float]:
         return {
@@ -324,7 +262,7 @@ class Retriever:
                     self._row_langs[kind],
                     channel_langs,
                     {
-                        ch.name: self._row_shift(ch.name, kind, qlang)
+                        ch.name: self._calibration.row_shift(ch.name, kind, qlang)
                         for ch in self.channels
                         if ch.dense
                     },

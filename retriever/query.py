@@ -6,10 +6,21 @@ import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
 
+import numpy as np
+
 from corpus.records import Dimension
+from index import LoadedIndex
+from index.build import KINDS
 from practice_search.errors import QueryError
 
-__all__ = ["ECMA_WHITESPACE", "Filters", "ResultType", "is_blank", "validate_query"]
+__all__ = [
+    "ECMA_WHITESPACE",
+    "Filters",
+    "ResultType",
+    "filter_masks",
+    "is_blank",
+    "validate_query",
+]
 
 # JSON Schema patterns are ECMA-262 regexes: this is what their \s matches, so the API
 # schema's "q must match \S" and this module agree on which needs are blank
@@ -78,3 +89,30 @@ def validate_query(query: str, k: int, offset: int, max_chars: int, max_k: int) 
     if offset < 0 or offset > 10 * max_k:
         raise QueryError(f"offset must be between 0 and {10 * max_k}, got {offset}")
     return text
+
+
+def filter_masks(
+    index: LoadedIndex,
+) -> tuple[dict[str, dict[str, dict[str, np.ndarray]]], dict[str, list[str]]]:
+    """Boolean row masks per (kind, field, value), and each row's language per kind.
+
+    Made once at load, so a filtered search never compares Python objects row by row
+    (a passage may come from several documents, hence a membership test for "doc").
+    """
+    facets = {
+        kind: {f: index.facet(kind, f) for f in ("doc", "dimension", "lang")} for kind in KINDS
+    }
+    masks = {
+        kind: {
+            "doc": {
+                doc: np.fromiter((doc in d for d in facets[kind]["doc"]), bool)
+                for doc in index.documents
+            },
+            **{
+                f: {str(v): facets[kind][f] == v for v in set(facets[kind][f])}
+                for f in ("dimension", "lang")
+            },
+        }
+        for kind in KINDS
+    }
+    return masks, {kind: [str(x) for x in facets[kind]["lang"]] for kind in KINDS}
