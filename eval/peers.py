@@ -134,10 +134,10 @@ NOTES = [
     "the second row uses our English analysis (stop words + Snowball stemmer) over all "
     "records. Ours splits BM25 by language (English and Italian stemming) and damps "
     "one-language channels for needs in the other language.",
-    "Same model, two set-ups: ours embeds a passage as `title: <practice > heading> | "
-    "text: <passage>` with the int8 export (cosine >= 0.98 to fp32); txtai embeds the "
-    "record text (context line + passage) after `title: none | text: ` with the fp32 "
-    "weights.",
+    "Same model, two set-ups: ours embeds a record as `title: <context> | text: <text>` "
+    "(context: practice > heading > question, or a recommendation's dimension and "
+    "question) with the int8 export (cosine >= 0.98 to fp32); txtai embeds the record "
+    "text (context line + text) after `title: none | text: ` with the fp32 weights.",
     "Ours ranks passages and checklist items in two lists, which eval.runner merges by "
     "fused score (for the default: the calibrated cosine; for bm25 only: BM25 divided by "
     "the list's best score). The peers rank all records in one list by raw score.",
