@@ -23,7 +23,7 @@ import numpy as np
 from tqdm import tqdm
 
 from corpus import CHUNKING_VERSION, Corpus, corpus_hash, load_corpus
-from index.encoders import Encoder, create_encoder, models_dir, threads
+from index.encoders import Encoder, create_encoder, encoder_args, threads
 from index.lexical import LexicalIndex, LexicalLang
 from index.manifest import Manifest
 from index.store import write_records
@@ -217,14 +217,7 @@ def build_index(
             t0 = time.perf_counter()
             if encoders is None:
                 encoders = {
-                    n: create_encoder(
-                        n,
-                        settings.threads,
-                        models_dir(settings),
-                        source=settings.embeddinggemma_dir,
-                        cache=settings.embedding_cache,
-                    )
-                    for n in settings.encoders
+                    n: create_encoder(n, **encoder_args(settings)) for n in settings.encoders
                 }
             stages["load_encoders"] = round(time.perf_counter() - t0, 2)
             manifest = _write(tmp, corpus, settings, encoders, progress, started, stages)

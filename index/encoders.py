@@ -22,6 +22,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -46,6 +47,7 @@ __all__ = [
     "check_encoder_name",
     "create_encoder",
     "describe_encoders",
+    "encoder_args",
     "export_onnx",
     "gemma_export_dir",
     "int8_preset",
@@ -259,6 +261,17 @@ def _minilm_onnx(threads: int, models: Path, *, int8: bool) -> Encoder:
             f"{exc}; the same model also runs on torch: put 'minilm-torch' in "
             "PRACTICE_SEARCH_ENCODERS and rebuild"
         ) from exc
+
+
+def encoder_args(settings: Settings) -> dict[str, Any]:
+    """:func:`create_encoder`'s keyword arguments as ``settings`` give them (threads, the
+    models folder, a local EmbeddingGemma folder, the passage-vector cache)."""
+    return {
+        "threads": settings.threads,
+        "models": models_dir(settings),
+        "source": settings.embeddinggemma_dir,
+        "cache": settings.embedding_cache,
+    }
 
 
 GEMMA_DIMS = (768, 512, 256)  # Matryoshka sizes offered as encoders

@@ -10,7 +10,7 @@ import numpy as np
 
 from corpus import CHUNKING_VERSION, corpus_hash
 from index.build import KINDS, current_dir, encoder_file, lexical_dir
-from index.encoders import Encoder, create_encoder, models_dir
+from index.encoders import Encoder, create_encoder, encoder_args
 from index.lexical import LexicalIndex, LexicalLang
 from index.manifest import FORMAT_VERSION, Manifest
 from index.store import read_records
@@ -152,12 +152,7 @@ def load_index(
     loaded = dict(encoders or {})
     for info in manifest.encoders:
         if info.name not in loaded:
-            loaded[info.name] = create_encoder(
-                info.name,
-                settings.threads,
-                models_dir(settings),
-                source=settings.embeddinggemma_dir,
-            )
+            loaded[info.name] = create_encoder(info.name, **encoder_args(settings))
     return LoadedIndex(
         manifest=manifest,
         documents={d["id"]: d for d in records["documents"]},

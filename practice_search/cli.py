@@ -260,14 +260,12 @@ def _cmd_models(args: argparse.Namespace) -> int:
     on first use), so that a later build or search finds every model on disk."""
     import time
 
-    from index.encoders import create_encoder, models_dir
+    from index.encoders import create_encoder, encoder_args, models_dir
 
     settings = _settings(args)
     for name in settings.encoders:
         started = time.perf_counter()
-        encoder = create_encoder(
-            name, settings.threads, models_dir(settings), source=settings.embeddinggemma_dir
-        )
+        encoder = create_encoder(name, **encoder_args(settings))
         print(
             f"{name}: ready ({encoder.info.model}, {encoder.info.backend}, "
             f"{time.perf_counter() - started:.1f} s)",
