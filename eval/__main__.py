@@ -2,6 +2,6 @@
 
 import sys
 
-from practice_search.cli import main
+from cli.main import main
 
 sys.exit(main(["eval", *sys.argv[1:]]))

@@ -1,4 +1,4 @@
-"""practice-search: shared settings, errors and the command line."""
+"""practice-search: the settings and errors every package shares."""
 
 from practice_search.config import Settings, get_settings
 from practice_search.errors import (

@@ -40,6 +40,7 @@ def _needs() -> list[str]:
 
 def library(out: Path, r: Any) -> None:
     from retriever import Filters
+
     with (out / "library.jsonl").open("w", encoding="utf-8") as f:
         for need in _needs():
             f.write(json.dumps(r.search(need, k=10).to_dict(), ensure_ascii=False) + "\n")
@@ -163,8 +164,15 @@ def http(out: Path, retriever: Any) -> None:
                 content: object = resp.json()
             except ValueError:
                 content = resp.text[:200]
-            runs.append({"method": method, "url": url, "body": body, "status": resp.status_code,
-                         "content": content})
+            runs.append(
+                {
+                    "method": method,
+                    "url": url,
+                    "body": body,
+                    "status": resp.status_code,
+                    "content": content,
+                }
+            )
         openapi = client.get("/openapi.json").json()
     (out / "http.json").write_text(json.dumps(runs, indent=1, ensure_ascii=False), encoding="utf-8")
     (out / "openapi.json").write_text(json.dumps(openapi, indent=1), encoding="utf-8")

@@ -105,7 +105,7 @@ def _jsonl(retriever: Any, args: argparse.Namespace) -> int:
 
 
 def _cmd_query(args: argparse.Namespace) -> int:
-    from practice_search.render import render_result
+    from cli.render import render_result
     from retriever import Retriever
 
     if not args.jsonl and args.query is None:
@@ -166,7 +166,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 def _cmd_demo(args: argparse.Namespace) -> int:
     """Search the demo need, then prompt for more (when a terminal is attached)."""
-    from practice_search.render import render_result
+    from cli.render import render_result
     from retriever import Retriever
 
     settings = _settings(args)

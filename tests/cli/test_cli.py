@@ -29,7 +29,7 @@ def run(
         "PRACTICE_SEARCH_CONFIDENCE_FLOOR": "{}",
     }
     return subprocess.run(
-        [sys.executable, "-m", "practice_search", *args],
+        [sys.executable, "-m", "cli", *args],
         input=stdin,
         capture_output=True,
         text=True,
@@ -121,7 +121,7 @@ def test_run_builds_the_index_then_serves(tmp_path: Path) -> None:
         "PRACTICE_SEARCH_PORT": str(port),
     }
     proc = subprocess.Popen(
-        [sys.executable, "-m", "practice_search", "run"],
+        [sys.executable, "-m", "cli", "run"],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -153,7 +153,7 @@ def test_status_reports_a_stale_index(fake_index_dir: Path) -> None:
     out = run(["status"], env_dir)
     assert out.returncode == 0 and '"corpus_hash"' in out.stdout
     stale = subprocess.run(
-        [sys.executable, "-m", "practice_search", "status"],
+        [sys.executable, "-m", "cli", "status"],
         capture_output=True,
         text=True,
         env={
@@ -176,7 +176,7 @@ def test_bad_environment_setting_is_one_line(fake_index_dir: Path) -> None:
         "PRACTICE_SEARCH_PORT": "abc",
     }
     out = subprocess.run(
-        [sys.executable, "-m", "practice_search", "query", "housing"],
+        [sys.executable, "-m", "cli", "query", "housing"],
         env=env,
         capture_output=True,
         text=True,
@@ -211,7 +211,7 @@ def test_models_with_a_missing_local_folder_is_one_line_and_writes_no_model(
         "PRACTICE_SEARCH_EMBEDDINGGEMMA_DIR": str(tmp_path / "nowhere"),
     }
     out = subprocess.run(
-        [sys.executable, "-m", "practice_search", "models"],
+        [sys.executable, "-m", "cli", "models"],
         capture_output=True,
         text=True,
         env=env,

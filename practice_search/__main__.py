@@ -1,5 +1,0 @@
-import sys
-
-from practice_search.cli import main
-
-sys.exit(main())
