@@ -56,20 +56,32 @@ def _filters(ns: argparse.Namespace | dict[str, Any]) -> Any:
     return Filters(doc=get("doc"), dimension=get("dimension"), lang=get("lang"))
 
 
-def _search(retriever: Any, query: str, args: argparse.Namespace) -> dict[str, Any]:
-    result = retriever.search(
-        query, k=args.top_k, offset=args.offset, type=args.type, filters=_filters(args)
+def _request(
+    retriever: Any, settings: Settings, query: object, fields: dict[str, Any] | argparse.Namespace
+) -> Any:
+    """The library's one request model, from options or a JSON line (see retriever.request)."""
+    from retriever.request import Limits, search_request
+
+    get = fields.get if isinstance(fields, dict) else lambda k, d=None: getattr(fields, k, d)
+    index = {"docs": retriever.doc_ids, "langs": retriever.langs} if retriever else {}
+    return search_request(
+        Limits.of(settings),
+        query,
+        get("k", get("top_k")),
+        get("offset", 0),
+        get("type", "all"),
+        _filters(fields),
+        **index,
     )
-    data: dict[str, Any] = result.to_dict()
-    return data
 
 
-def _jsonl(retriever: Any, args: argparse.Namespace) -> int:
+def _jsonl(retriever: Any, settings: Settings, args: argparse.Namespace) -> int:
     failures = 0
     for lineno, line in enumerate(sys.stdin, start=1):
         line = line.strip()
         if not line:
             continue
+        req: Any = None
         try:
             if line.startswith("{"):
                 try:
@@ -78,27 +90,18 @@ def _jsonl(retriever: Any, args: argparse.Namespace) -> int:
                     raise QueryError(f"line {lineno}: not valid JSON ({exc.msg})") from None
                 if not isinstance(req, dict) or "query" not in req:
                     raise QueryError(f"line {lineno}: a JSON line needs a 'query' field")
-                res = retriever.search(
-                    req["query"],
-                    k=int(req.get("k", args.top_k or retriever.settings.default_k)),
-                    offset=int(req.get("offset", 0)),
-                    type=req.get("type", args.type),
-                    filters=_filters(req),
-                ).to_dict()
+                defaults = {"k": args.top_k, "type": args.type}
+                fields = {**defaults, **{k: v for k, v in req.items() if v is not None}}
+                res = retriever.run(_request(retriever, settings, req["query"], fields)).to_dict()
                 if "id" in req:
                     res = {"id": req["id"], **res}
             else:
-                res = _search(retriever, line, args)
-        except (PracticeSearchError, ValueError, TypeError, OverflowError) as exc:
+                res = retriever.run(_request(retriever, settings, line, args)).to_dict()
+        except PracticeSearchError as exc:
             failures += 1
             res = {"query": line, "error": str(exc)}
-            if line.startswith("{"):
-                try:
-                    req = json.loads(line)
-                    if isinstance(req, dict):
-                        res = {k: req[k] for k in ("id", "query") if k in req} | {"error": str(exc)}
-                except ValueError:
-                    pass
+            if isinstance(req, dict):  # a JSON line: answer with its own id and query
+                res = {k: req[k] for k in ("id", "query") if k in req} | {"error": str(exc)}
         sys.stdout.write(json.dumps(res, ensure_ascii=False) + "\n")
         sys.stdout.flush()
     return 1 if failures else 0
@@ -112,19 +115,11 @@ def _cmd_query(args: argparse.Namespace) -> int:
         raise QueryError("give a need to search for, or --jsonl to read needs from stdin")
     settings = _settings(args)
     if not args.jsonl:  # fail fast on bad input, before loading models
-        from retriever.query import validate_query
-
-        validate_query(
-            args.query,
-            args.top_k or settings.default_k,
-            args.offset,
-            settings.max_query_chars,
-            settings.max_k,
-        )
+        _request(None, settings, args.query, args)
     retriever = Retriever.load(settings)
     if args.jsonl:
-        return _jsonl(retriever, args)
-    data = _search(retriever, args.query, args)
+        return _jsonl(retriever, settings, args)
+    data = retriever.run(_request(retriever, settings, args.query, args)).to_dict()
     if args.json:
         print(json.dumps(data, ensure_ascii=False, indent=2))
     else:

@@ -13,7 +13,7 @@ from index import LoadedIndex, load_index
 from index.build import KINDS
 from index.vectors import FaissVectorIndex
 from practice_search.config import Settings, get_settings
-from practice_search.errors import ConfigError, QueryError
+from practice_search.errors import ConfigError
 from retriever.cache import EmbeddingCache
 from retriever.calibration import Calibration, generic_vectors
 from retriever.catalog import Catalog
@@ -21,7 +21,8 @@ from retriever.collapse import collapse
 from retriever.fusion import Fused, rrf, score_fusion
 from retriever.highlight import highlight
 from retriever.language import QueryLanguage, channel_weight, detect_query_language
-from retriever.query import Filters, ResultType, filter_masks, validate_query
+from retriever.query import Filters, ResultType, clean_query, filter_masks
+from retriever.request import Limits, SearchRequest, search_request
 from retriever.results import ChecklistResult, PassageResult, SearchResult
 from retriever.timing import StageTimes, current_stages, stage
 
@@ -52,6 +53,7 @@ class Retriever:
     def __init__(self, index: LoadedIndex, settings: Settings) -> None:
         self.index = index
         self.settings = settings
+        self.limits = Limits.of(settings)
         self.catalog = Catalog(index)
         channels = [_Channel(e.name, e.languages, True) for e in index.manifest.encoders]
         channels += [_Channel(f"bm25-{lang}", (lang,), False) for lang in index.lexical]
@@ -366,18 +368,23 @@ class Retriever:
             QueryError: empty or over-long query, k/offset out of range, unknown filter value
                 or result type.
         """
-        k = self.settings.default_k if k is None else k
         with stage("validate"):
-            text = validate_query(
-                query, k, offset, self.settings.max_query_chars, self.settings.max_k
+            request = search_request(
+                self.limits, query, k, offset, type, filters, docs=self.doc_ids, langs=self.langs
             )
-        try:
-            rtype = ResultType(type)
-        except ValueError:
-            raise QueryError(
-                f"unknown type {type!r}; choose one of: {', '.join(t.value for t in ResultType)}"
-            ) from None
-        filters = (filters or Filters()).validate(self.doc_ids, self.langs)
+        return self.run(request)
+
+    def run(self, request: SearchRequest) -> SearchResult:
+        """Rank passages and checklist items for a request every face builds the same way
+        (see :mod:`retriever.request`).
+
+        Raises:
+            QueryError: a blank query, or a filter value the index does not hold.
+        """
+        k, offset, rtype = request.k, request.offset, request.type
+        with stage("validate"):
+            text = clean_query(request.q)
+            filters = request.filters.validate(self.doc_ids, self.langs)
         if not text:  # only control characters: nothing to search for, nothing wrong
             return SearchResult(
                 query=text,

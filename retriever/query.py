@@ -17,9 +17,9 @@ __all__ = [
     "ECMA_WHITESPACE",
     "Filters",
     "ResultType",
+    "clean_query",
     "filter_masks",
     "is_blank",
-    "validate_query",
 ]
 
 # JSON Schema patterns are ECMA-262 regexes: this is what their \s matches, so the API
@@ -66,29 +66,22 @@ def is_blank(query: str) -> bool:
     return all(ch in ECMA_WHITESPACE for ch in query)
 
 
-def validate_query(query: str, k: int, offset: int, max_chars: int, max_k: int) -> str:
+def clean_query(query: str) -> str:
     """The query with control characters dropped and spaces squeezed.
 
+    The request model has already bounded its length; this judges the text itself.
+
     Raises:
-        QueryError: blank or over-long query, k or offset out of range.
+        QueryError: blank query, or not valid text.
     """
-    if not isinstance(query, str):
-        raise QueryError("query must be text")
     if is_blank(query):
         raise QueryError(
             "query is empty: type what you need, e.g. 'language barrier in healthcare'"
         )
-    if len(query.strip()) > max_chars:
-        raise QueryError(f"query is {len(query.strip())} characters long; the limit is {max_chars}")
     if any(unicodedata.category(ch) == "Cs" for ch in query):
         raise QueryError("query is not valid text (it holds an unpaired surrogate)")
     visible = "".join(" " if unicodedata.category(ch) == "Cc" else ch for ch in query)
-    text = " ".join(visible.split())
-    if not 1 <= k <= max_k:
-        raise QueryError(f"k must be between 1 and {max_k}, got {k}")
-    if offset < 0 or offset > 10 * max_k:
-        raise QueryError(f"offset must be between 0 and {10 * max_k}, got {offset}")
-    return text
+    return " ".join(visible.split())
 
 
 def filter_masks(

@@ -27,7 +27,8 @@ from practice_search.errors import PracticeSearchError
 from retriever import Retriever
 from service.errors import install_error_handlers
 from service.middleware import Metrics, install_middleware
-from service.routes import catalog, ops, search
+from service.routes import catalog, ops
+from service.routes.search import search_router
 
 __all__ = ["create_app"]
 
@@ -85,7 +86,7 @@ def create_app(settings: Settings | None = None, retriever: Retriever | None = N
             allow_headers=["Content-Type"],
             max_age=600,
         )
-    for router in (search.router, catalog.router, ops.router):
+    for router in (search_router(settings), catalog.router, ops.router):
         app.include_router(router)
 
     @app.get("/", include_in_schema=False)

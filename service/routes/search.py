@@ -1,27 +1,18 @@
 """``/search`` (GET and POST) and ``/similar/{passage_id}``."""
 
-from __future__ import annotations
-
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Path, Query, Response
 from pydantic import TypeAdapter
 
-from corpus.records import Dimension
-from retriever import Filters, ResultType, SearchResult
+from practice_search.config import Settings
+from retriever import SearchResult
+from retriever.request import Limits, SearchRequest, body_model, query_model
 from service.deps import RetrieverDep
-from service.schemas import (
-    MAX_K,
-    MAX_OFFSET,
-    MAX_QUERY,
-    QUERY_SCHEMA,
-    DocId,
-    ErrorBody,
-    Lang,
-    SearchRequest,
-)
+from service.schemas import ErrorBody
 
-router = APIRouter(tags=["search"])
+__all__ = ["search_router"]
+
 ERRORS: dict[int | str, dict[str, Any]] = {
     422: {"model": ErrorBody, "description": "Bad query, k, offset or filter value"},
     503: {"model": ErrorBody, "description": "Index or models not loaded"},
@@ -35,47 +26,40 @@ _RESULT_JSON = TypeAdapter(SearchResult)
 
 
 def _search(retriever: RetrieverDep, req: SearchRequest) -> Response:
-    dimension = req.dimension.value if req.dimension else None
-    filters = Filters(doc=req.doc, dimension=dimension, lang=req.lang)
-    result = retriever.search(req.q, k=req.k, offset=req.offset, type=req.type, filters=filters)
-    return Response(_RESULT_JSON.dump_json(result), media_type="application/json")
+    return Response(_RESULT_JSON.dump_json(retriever.run(req)), media_type="application/json")
 
 
-@router.get("/search", response_model=SearchResult, responses=ERRORS)
-def search_get(
-    retriever: RetrieverDep,
-    q: Annotated[
-        str,
-        Query(
-            min_length=1,
-            max_length=MAX_QUERY,
-            json_schema_extra=QUERY_SCHEMA,
-            description="The need",
-        ),
-    ],
-    k: Annotated[int, Query(ge=1, le=MAX_K)] = 10,
-    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
-    type: ResultType = ResultType.ALL,
-    doc: DocId | None = None,
-    dimension: Dimension | None = None,
-    lang: Lang | None = None,
-) -> Response:
-    """Passages and checklist recommendations for a need (the result contract)."""
-    req = SearchRequest(q=q, k=k, offset=offset, type=type, doc=doc, dimension=dimension, lang=lang)
-    return _search(retriever, req)
+def search_router(settings: Settings) -> APIRouter:
+    """The search routes, their request bounds taken from ``settings`` (one model, the
+    library's: :mod:`retriever.request`), so ``/openapi.json`` shows the configured ones."""
+    limits = Limits.of(settings)
+    query_form = query_model(limits)
+    body_form = body_model(limits)
+    router = APIRouter(tags=["search"])
 
+    @router.get("/search", response_model=SearchResult, responses=ERRORS)
+    def search_get(
+        retriever: RetrieverDep,
+        req: Annotated[query_form, Query()],  # type: ignore[valid-type]
+    ) -> Response:
+        """Passages and checklist recommendations for a need (the result contract)."""
+        return _search(retriever, req)
 
-@router.post("/search", response_model=SearchResult, responses=ERRORS)
-def search_post(retriever: RetrieverDep, req: Annotated[SearchRequest, Body()]) -> Response:
-    """The same as ``GET /search``, with the fields in a JSON body."""
-    return _search(retriever, req)
+    @router.post("/search", response_model=SearchResult, responses=ERRORS)
+    def search_post(
+        retriever: RetrieverDep,
+        req: Annotated[body_form, Body()],  # type: ignore[valid-type]
+    ) -> Response:
+        """The same as ``GET /search``, with the fields in a JSON body."""
+        return _search(retriever, req)
 
+    @router.get("/similar/{passage_id}", responses={**ERRORS, 404: {"model": ErrorBody}})
+    def similar(
+        retriever: RetrieverDep,
+        passage_id: Annotated[str, Path(max_length=64)],
+        k: Annotated[int, Query(ge=1, le=50)] = 5,
+    ) -> list[dict[str, Any]]:
+        """Passages like this one from other practices or documents ("more like this")."""
+        return retriever.catalog.similar(passage_id, k)
 
-@router.get("/similar/{passage_id}", responses={**ERRORS, 404: {"model": ErrorBody}})
-def similar(
-    retriever: RetrieverDep,
-    passage_id: Annotated[str, Path(max_length=64)],
-    k: Annotated[int, Query(ge=1, le=50)] = 5,
-) -> list[dict[str, Any]]:
-    """Passages like this one from other practices or documents ("more like this")."""
-    return retriever.catalog.similar(passage_id, k)
+    return router

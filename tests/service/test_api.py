@@ -192,7 +192,7 @@ def test_filter_values_in_the_schema_match_the_corpus() -> None:
 
     from corpus import DOCUMENTS
     from corpus.lang import CORPUS_LANGS
-    from service.schemas import DocId, Lang
+    from retriever.request import DocId, Lang
 
     assert set(get_args(DocId)) == {d.id for d in DOCUMENTS}
     assert set(get_args(Lang)) == set(CORPUS_LANGS)
