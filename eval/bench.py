@@ -143,7 +143,7 @@ def _in_process(settings: Settings, n_needs: int, log: Log) -> dict[str, Any]:
     t0 = time.perf_counter()
     retriever = Retriever.load(settings)
     load_s = time.perf_counter() - t0
-    encoders = [ch.name for ch in retriever.channels if ch.dense]
+    encoders = [ch.name for ch in retriever.channels if ch.costly]
     for need in _WARM_UP:
         retriever.search(need)
     retriever.clear_cache()

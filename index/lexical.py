@@ -73,16 +73,25 @@ class LexicalIndex:
 
     def scores(self, query: str) -> np.ndarray:
         """BM25 score of every document for ``query`` (zeros if no term matches)."""
+        return self.term_scores(self.query_terms(query))
+
+    def term_scores(self, terms: list[str]) -> np.ndarray:
+        """BM25 score of every document for terms already analysed (:meth:`query_terms`)."""
         assert self._model is not None, "build() or load() first"
-        tokens = self._tokens([query])[0]
-        if not tokens:
+        if not terms:
             return np.zeros(self._model.scores["num_docs"], dtype=np.float32)
-        return np.asarray(self._model.get_scores(tokens), dtype=np.float32)
+        return np.asarray(self._model.get_scores(terms), dtype=np.float32)
 
     def top(self, query: str, n: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
         """The ``n`` best rows with a positive score (only ``allowed`` rows if given),
         best first, ties by row: the same list as a stable argsort of :meth:`scores`."""
-        scores = self.scores(query)
+        return self.top_terms(self.query_terms(query), n, allowed)
+
+    def top_terms(
+        self, terms: list[str], n: int, allowed: np.ndarray | None = None
+    ) -> list[tuple[int, float]]:
+        """:meth:`top` for terms already analysed."""
+        scores = self.term_scores(terms)
         if allowed is not None:
             masked = np.zeros_like(scores)
             masked[allowed] = scores[allowed]

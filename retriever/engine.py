@@ -3,20 +3,18 @@
 from __future__ import annotations
 
 import gc
-import time
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from index import LoadedIndex, load_index
 from index.build import KINDS
-from index.vectors import FaissVectorIndex
 from practice_search.config import Settings, get_settings
 from practice_search.errors import ConfigError
-from retriever.cache import EmbeddingCache
-from retriever.calibration import Calibration, generic_vectors
+from retriever.calibration import Calibration
 from retriever.catalog import Catalog
+from retriever.channels import Analyzers, Channel, DenseChannel, channels_of
 from retriever.collapse import collapse
 from retriever.fusion import Fused, rrf, score_fusion
 from retriever.highlight import highlight
@@ -24,22 +22,14 @@ from retriever.language import QueryLanguage, channel_weight, detect_query_langu
 from retriever.query import Filters, ResultType, clean_query, filter_masks
 from retriever.request import Limits, SearchRequest, search_request
 from retriever.results import ChecklistResult, PassageResult, SearchResult
-from retriever.timing import StageTimes, current_stages, stage
+from retriever.timing import current_stages, stage
 
 __all__ = ["Retriever"]
 
-_PRF_DEPTH = 3  # top passages the query moves toward (pseudo-relevance feedback)
 _NOTHING_TO_SEARCH = "The need has no searchable text."
 _LOW_CONFIDENCE_MESSAGE = (
     "Nothing in the corpus matches this need closely; the results below are weak matches."
 )
-
-
-@dataclass(frozen=True)
-class _Channel:
-    name: str
-    langs: tuple[str, ...]
-    dense: bool
 
 
 class Retriever:
@@ -55,23 +45,8 @@ class Retriever:
         self.settings = settings
         self.limits = Limits.of(settings)
         self.catalog = Catalog(index)
-        channels = [_Channel(e.name, e.languages, True) for e in index.manifest.encoders]
-        channels += [_Channel(f"bm25-{lang}", (lang,), False) for lang in index.lexical]
-        # a channel weighted 0 is switched off (how evaluation compares configurations)
-        self.channels = [ch for ch in channels if self._base(ch.name) > 0]
-        if not self.channels:
-            raise ConfigError("every channel has weight 0: nothing left to search with")
-        self._cache = EmbeddingCache(1024)
-        dense = [ch.name for ch in self.channels if ch.dense]
-        self._pool = ThreadPoolExecutor(max_workers=max(1, len(dense)), thread_name_prefix="encode")
-        # The fastest of several encoders runs in the search's own thread, after language
-        # detection and BM25, while the others run in the pool: on a 2-core server that
-        # keeps two busy threads, not three, so the slowest encoder (the critical path)
-        # is not slowed by the rest (see search).
-        self._inline = self._fastest(dense) if len(dense) > 1 else None
         self._masks, self._row_langs = filter_masks(index)
         self.doc_ids = sorted(index.documents)
-        self._stemmers = tuple(lex["passages"].stem for lex in index.lexical.values())
         self.langs = sorted(self._masks["passages"]["lang"])
         # Dense hits are ranked by cosine minus a per-language offset (see
         # retriever.calibration): multilingual encoders favour same-language pairs.
@@ -79,33 +54,27 @@ class Retriever:
             kind: {g: np.flatnonzero(m) for g, m in sorted(self._masks[kind]["lang"].items())}
             for kind in KINDS
         }
-        self._calibration = Calibration(groups, self._row_langs, settings.hubness)
-        generic: dict[str, dict[str, np.ndarray]] = {}  # once per encoder, not per kind
-        for kind in KINDS:
-            if len(groups[kind]) < 2:
-                continue
-            for ch in self.channels:
-                if ch.dense:
-                    if ch.name not in generic:
-                        encode = self.index.encoders[ch.name].encode_queries
-                        generic[ch.name] = generic_vectors(encode)
-                    vec = self.index.vectors[ch.name][kind]
-                    self._calibration.measure(ch.name, kind, generic[ch.name], vec)
-
-    def _fastest(self, names: list[str]) -> str:
-        """The encoder with the cheapest query embedding (best of three timings each,
-        after a first call that pays any one-off set-up)."""
-        cost: dict[str, float] = {}
-        for name in names:
-            encode = self.index.encoders[name].encode_queries
-            encode(["warm-up"])
-            runs = []
-            for _ in range(3):
-                t0 = time.perf_counter()
-                encode(["a need about housing for refugees"])
-                runs.append(time.perf_counter() - t0)
-            cost[name] = min(runs)
-        return min(names, key=lambda n: cost[n])
+        calibration = Calibration(groups, self._row_langs, settings.hubness)
+        self._analyzers = Analyzers(index.lexical)
+        channels = channels_of(
+            index, calibration, self._analyzers, prf=settings.prf, hubness=settings.hubness
+        )
+        # a channel weighted 0 is switched off (how evaluation compares configurations)
+        self.channels: list[Channel] = [ch for ch in channels if self._base(ch.name) > 0]
+        if not self.channels:
+            raise ConfigError("every channel has weight 0: nothing left to search with")
+        costly = [ch for ch in self.channels if ch.costly]
+        self._pool = ThreadPoolExecutor(
+            max_workers=max(1, len(costly)), thread_name_prefix="encode"
+        )
+        # The cheapest of several costly channels runs in the search's own thread, after
+        # language detection and the cheap channels, while the others run in the pool: on
+        # a 2-core server that keeps two busy threads, not three, so the slowest encoder
+        # (the critical path) is not slowed by the rest (see run).
+        self._inline = min(costly, key=lambda ch: ch.cost()).name if len(costly) > 1 else None
+        calibrated = [kind for kind in KINDS if len(groups[kind]) >= 2]
+        for ch in self.channels:
+            ch.calibrate(calibrated)
 
     @classmethod
     def load(cls, settings: Settings | None = None) -> Retriever:
@@ -120,33 +89,22 @@ class Retriever:
 
     # -- channels ---------------------------------------------------------------------------
 
-    def _query_vector(
-        self, encoder: str, query: str, times: StageTimes | None = None
-    ) -> np.ndarray:
-        key = (encoder, query)
-        vec = self._cache.get(key)
-        if vec is None:
-            t0 = time.perf_counter()
-            vec = self.index.encoders[encoder].encode_queries([query])
-            if times is not None:
-                times.add(f"encode:{encoder}", time.perf_counter() - t0)
-            self._cache.put(key, vec)
-        return vec
-
     def clear_cache(self) -> None:
         """Forget cached query embeddings (benchmarks measure the uncached cost)."""
-        self._cache = EmbeddingCache(self._cache.size)
+        for ch in self.channels:
+            if isinstance(ch, DenseChannel):
+                ch.clear_cache()
 
-    def _encode_all(self, query: str) -> list[Future[np.ndarray]]:
-        """Start embedding the query with every dense encoder but the one the search runs
-        in its own thread; they run side by side, beside language detection and BM25
-        (the encoders release the GIL)."""
+    def _forms(self, text: str) -> dict[str, Future[Any]]:
+        """Start reading the query in every costly channel's form but the one the search
+        runs in its own thread; they run side by side, beside language detection and the
+        cheap channels (the encoders release the GIL)."""
         times = current_stages()  # the pool's threads do not see this context
-        return [
-            self._pool.submit(self._query_vector, ch.name, query, times)
+        return {
+            ch.name: self._pool.submit(ch.form, text, times)
             for ch in self.channels
-            if ch.dense and ch.name != self._inline
-        ]
+            if ch.costly and ch.name != self._inline
+        }
 
     def _allowed(self, kind: str, filters: Filters) -> np.ndarray | None:
         masks = self._masks[kind]
@@ -157,118 +115,54 @@ class Retriever:
                 mask &= masks[field].get(value, False)
         return None if mask.all() else np.flatnonzero(mask)
 
-    def _rank(
-        self,
-        channel: _Channel,
-        kind: str,
-        query: str,
-        qlang: QueryLanguage,
-        allowed: np.ndarray | None,
-        depth: int,
-    ) -> list[tuple[int, float]]:
-        n = max(self.settings.candidates, depth)  # deep pages need deeper channel lists
-        if allowed is not None and allowed.size == 0:
-            return []
-        if channel.dense:
-            with stage("faiss"):
-                return self._dense_rank(channel.name, kind, query, qlang, allowed, n)
-        with stage("lexical"):
-            return self.index.lexical[channel.langs[0]][kind].top(query, n, allowed)
-
     def _base(self, channel: str) -> float:
         weights = self.settings.weights
         return weights.get(channel, weights.get(channel.split("-")[0], 1.0))
 
-    def _dense_rank(
+    def _rankings(
         self,
-        encoder: str,
-        kind: str,
-        query: str,
+        channels: list[Channel],
+        forms: dict[str, Any],
         qlang: QueryLanguage,
-        allowed: np.ndarray | None,
-        n: int,
-    ) -> list[tuple[int, float]]:
-        vec = self._query_vector(encoder, query)
-        index = self.index.vectors[encoder][kind]
-        if self.settings.prf > 0:
-            vec = self._feedback(vec, index, allowed)
-        if not self._calibration.measured(encoder, kind):
-            scores, rows = index.search(vec, n, allowed)
-            return [(int(r), float(s)) for r, s in zip(rows[0], scores[0], strict=True) if r >= 0]
-        shift = self._calibration.row_shift(encoder, kind, qlang)
-        # with hubness correction, rank a wider list: the correction reorders it
-        depth = 2 * n if self.settings.hubness > 0 else n
-        hits: list[tuple[float, int, float]] = []
-        for group in self._calibration.groups[kind].values():
-            rows_g = group if allowed is None else np.intersect1d(group, allowed)
-            if rows_g.size == 0:
-                continue
-            scores, rows = index.search(vec, depth, rows_g)
-            hits += [
-                (float(s) - shift(int(r)), int(r), float(s))
-                for r, s in zip(rows[0], scores[0], strict=True)
-                if r >= 0
-            ]
-        hits.sort(key=lambda h: (-h[0], h[1]))
-        return [(r, s) for _, r, s in hits[:n]]
-
-    def _feedback(
-        self, vec: np.ndarray, index: FaissVectorIndex, allowed: np.ndarray | None
-    ) -> np.ndarray:
-        """Pseudo-relevance feedback: the query vector moved toward its top passages."""
-        _, rows = index.search(vec, _PRF_DEPTH, allowed)
-        top = [int(r) for r in rows[0] if r >= 0]
-        if not top:
-            return vec
-        moved = vec[0] + self.settings.prf * index.rows_at(np.array(top)).mean(axis=0)
-        return np.asarray(moved / np.linalg.norm(moved), dtype=np.float32)[None, :]
+        allowed: dict[str, np.ndarray | None],
+        depths: dict[str, int],
+    ) -> dict[str, dict[str, list[tuple[int, float]]]]:
+        """Each channel's ranking per result kind (deep pages need deeper lists)."""
+        out: dict[str, dict[str, list[tuple[int, float]]]] = {kind: {} for kind in depths}
+        for kind, depth in depths.items():
+            n = max(self.settings.candidates, depth)
+            for ch in channels:
+                rows = allowed[kind]
+                empty = rows is not None and rows.size == 0
+                out[kind][ch.name] = [] if empty else ch.rank(forms[ch.name], kind, qlang, rows, n)
+        return out
 
     def _weights(self, qlang: QueryLanguage) -> dict[str, float]:
         return {
             ch.name: channel_weight(ch.langs, qlang, self._base(ch.name)) for ch in self.channels
         }
 
-    def _lexical(
-        self, kind: str, query: str, qlang: QueryLanguage, allowed: np.ndarray | None, depth: int
+    def _ordered(
+        self, rankings: dict[str, list[tuple[int, float]]]
     ) -> dict[str, list[tuple[int, float]]]:
-        """The BM25 channels' rankings: they need no query vector, so they run while
-        the encoders do."""
-        return {
-            ch.name: self._rank(ch, kind, query, qlang, allowed, depth)
-            for ch in self.channels
-            if not ch.dense
-        }
+        """The rankings in channel order (fusion sums in that order; ties stay put)."""
+        return {ch.name: rankings[ch.name] for ch in self.channels}
 
     def _fuse(
-        self,
-        kind: str,
-        query: str,
-        qlang: QueryLanguage,
-        allowed: np.ndarray | None,
-        depth: int,
-        lexical: dict[str, list[tuple[int, float]]],
+        self, kind: str, qlang: QueryLanguage, rankings: dict[str, list[tuple[int, float]]]
     ) -> tuple[list[Fused], dict[str, float]]:
-        rankings = {
-            ch.name: self._rank(ch, kind, query, qlang, allowed, depth)
-            if ch.dense
-            else lexical[ch.name]
-            for ch in self.channels
-        }
         tops = {name: r[0][1] for name, r in rankings.items() if r}
         channel_langs = {ch.name: ch.langs for ch in self.channels}
         with stage("fusion"):
             if self.settings.fusion == "score":
+                shifts = {ch.name: ch.shift(kind, qlang) for ch in self.channels}
                 fused = score_fusion(
                     rankings,
                     self._weights(qlang),
                     self._row_langs[kind],
                     channel_langs,
-                    {
-                        ch.name: self._calibration.row_shift(ch.name, kind, qlang)
-                        for ch in self.channels
-                        if ch.dense
-                    },
-                    frozenset(ch.name for ch in self.channels if not ch.dense),
+                    {name: shift for name, shift in shifts.items() if shift is not None},
+                    frozenset(ch.name for ch in self.channels if ch.relative),
                 )
             else:
                 fused = rrf(
@@ -306,11 +200,6 @@ class Retriever:
     def _match(f: Fused) -> dict[str, dict[str, float]]:
         return {c: {"rank": h.rank, "score": round(h.score, 4)} for c, h in sorted(f.hits.items())}
 
-    def _stems(self, query: str) -> set[str]:
-        return {
-            t for lex in self.index.lexical.values() for t in lex["passages"].query_terms(query)
-        }
-
     def _passage(self, f: Fused, dupes: list[int], stems: set[str]) -> PassageResult:
         rec = self.index.records["passages"][f.row]
         doc_ids = list(
@@ -321,7 +210,7 @@ class Retriever:
                 ]
             )
         )
-        stemmers = self._stemmers
+        stemmers = self._analyzers.stemmers
         return PassageResult(
             id=rec["id"],
             text=rec["text"],
@@ -395,7 +284,7 @@ class Retriever:
                 offset=offset,
                 message=_NOTHING_TO_SEARCH,
             )
-        jobs = self._encode_all(text)
+        jobs = self._forms(text)
         with stage("lang"):
             qlang = detect_query_language(text)
         # result kind -> how deep each channel's list goes (deep pages need deeper lists)
@@ -408,15 +297,19 @@ class Retriever:
             if wanted
         }
         allowed = {kind: self._allowed(kind, filters) for kind in depths}
-        lexical = {
-            kind: self._lexical(kind, text, qlang, allowed[kind], d) for kind, d in depths.items()
-        }
-        if self._inline is not None:
-            with stage("encode_here"):  # the fastest encoder, in this thread (see __init__)
-                self._query_vector(self._inline, text, current_stages())
+        # the cheap channels rank while the costly ones are still reading the query
+        cheap = [ch for ch in self.channels if not ch.costly]
+        forms: dict[str, Any] = {ch.name: ch.form(text) for ch in cheap}
+        rankings = self._rankings(cheap, forms, qlang, allowed, depths)
+        rest = [ch for ch in self.channels if ch.costly]
+        for ch in rest:
+            if ch.name == self._inline:
+                with stage("encode_here"):  # the cheapest costly channel, in this thread
+                    forms[ch.name] = ch.form(text, current_stages())
         with stage("encode_wait"):  # what the encoders add after language detection and BM25
-            for job in jobs:
-                job.result()
+            forms |= {name: job.result() for name, job in jobs.items()}
+        for kind, ranked in self._rankings(rest, forms, qlang, allowed, depths).items():
+            rankings[kind] |= ranked
         result = SearchResult(
             query=text,
             lang=qlang.lang,
@@ -427,27 +320,13 @@ class Retriever:
         )
         tops_all: dict[str, float] = {}
         if "passages" in depths:
-            fused, tops_all = self._fuse(
-                "passages",
-                text,
-                qlang,
-                allowed["passages"],
-                depths["passages"],
-                lexical["passages"],
-            )
+            fused, tops_all = self._fuse("passages", qlang, self._ordered(rankings["passages"]))
             page = self._collapse("passages", fused, offset + k)[offset:]
             with stage("hydration"):
-                stems = self._stems(text)
+                stems = self._analyzers.stems(text)
                 result.passages = [self._passage(f, d, stems) for f, d in page]
         if "checklist" in depths:
-            fused, tops = self._fuse(
-                "checklist",
-                text,
-                qlang,
-                allowed["checklist"],
-                depths["checklist"],
-                lexical["checklist"],
-            )
+            fused, tops = self._fuse("checklist", qlang, self._ordered(rankings["checklist"]))
             tops_all = tops_all or tops
             with stage("hydration"):
                 result.checklist = [self._checklist(f) for f in fused[offset : offset + k]]

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 import uvicorn
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from practice_search.config import Settings
@@ -38,7 +39,8 @@ def free_port() -> int:
 class LiveServer:
     """A real uvicorn serving an app on 127.0.0.1, in a background thread."""
 
-    def __init__(self, app: object) -> None:
+    def __init__(self, app: FastAPI) -> None:
+        self.app = app
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}/"
         config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning")
