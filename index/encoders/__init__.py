@@ -12,7 +12,7 @@ Modules: ``base`` (the interface), ``registry`` (names and the factory), one per
 ``export`` (ONNX export and int8 quantisation), ``fetch`` and ``wheels`` (model download).
 """
 
-from index.encoders.base import Encoder, EncoderInfo, threads
+from index.encoders.base import Encoder, EncoderFactory, EncoderInfo, threads
 from index.encoders.export import export_onnx, int8_preset
 from index.encoders.fake import HashEncoder
 from index.encoders.gemma import gemma_export_dir, prepare_embeddinggemma
@@ -29,6 +29,7 @@ from index.encoders.registry import (
 __all__ = [
     "ENCODERS",
     "Encoder",
+    "EncoderFactory",
     "EncoderInfo",
     "HashEncoder",
     "OnnxEncoder",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import sqlite3
 from pathlib import Path
 
@@ -9,7 +10,7 @@ import numpy as np
 import pytest
 
 from corpus import Corpus
-from index import HashEncoder, build_index, create_encoder, load_index
+from index import HashEncoder, Manifest, build_index, create_encoder, load_index
 from index.build import current_dir
 from practice_search.errors import (
     BuildError,
@@ -19,6 +20,7 @@ from practice_search.errors import (
     IndexStale,
     ModelNotAvailable,
 )
+from retriever import Retriever
 from tests.conftest import fake_settings
 
 
@@ -95,8 +97,9 @@ def test_stale_when_settings_differ(built: Path) -> None:
         load_index(fake_settings(built).model_copy(update={"encoders": ["hash", "e5"]}))
 
 
-def test_stale_when_corpus_changed(built: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("index.load.corpus_hash", lambda: "0" * 64)
+def test_stale_when_corpus_changed(built: Path) -> None:
+    path = current_dir(built) / "manifest.json"
+    dataclasses.replace(Manifest.load(path), corpus_hash="0" * 64).save(path)  # another corpus
     with pytest.raises(IndexStale, match="corpus changed"):
         load_index(fake_settings(built))
 
@@ -135,13 +138,10 @@ def test_missing_local_model_says_what_to_do(tmp_path: Path) -> None:
 
 
 def test_build_and_load_keep_exported_models_in_their_own_data_dir(
-    built: Path, corpus: Corpus, monkeypatch: pytest.MonkeyPatch
+    built: Path, corpus: Corpus
 ) -> None:
     # an index in another data dir than the environment's must not export models
     # into (or look for them in) the environment's folder
-    import index.build
-    import index.load
-
     seen: list[Path | None] = []
 
     def spy(
@@ -154,11 +154,10 @@ def test_build_and_load_keep_exported_models_in_their_own_data_dir(
         seen.append(models)
         return HashEncoder()
 
-    monkeypatch.setattr(index.build, "create_encoder", spy)
-    monkeypatch.setattr(index.load, "create_encoder", spy)
-    build_index(fake_settings(built), progress=False, corpus=corpus)
-    load_index(fake_settings(built))
-    assert seen == [built / "models", built / "models"]
+    build_index(fake_settings(built), progress=False, corpus=corpus, encoder_factory=spy)
+    load_index(fake_settings(built), encoder_factory=spy)
+    Retriever.load(fake_settings(built), encoder_factory=spy)
+    assert seen == [built / "models"] * 3
 
 
 def test_manifest_times_every_build_stage(built: Path) -> None:
