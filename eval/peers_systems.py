@@ -21,8 +21,8 @@ from eval.dataset import Dataset
 from eval.runner import DEPTH, run_retriever
 from index import read_manifest
 from index.encoders import models_dir
+from index.encoders.fetch import EMBEDDINGGEMMA
 from index.lexical import LexicalIndex, LexicalLang
-from index.model_fetch import EMBEDDINGGEMMA
 from practice_search.config import Settings
 from practice_search.errors import ModelNotAvailable
 from retriever import Retriever

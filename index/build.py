@@ -23,7 +23,7 @@ import numpy as np
 from tqdm import tqdm
 
 from corpus import CHUNKING_VERSION, Corpus, corpus_hash, load_corpus
-from index.encoders import Encoder, create_encoder, encoder_args, threads
+from index.encoders import Encoder, EncoderFactory, create_encoder, encoder_args, threads
 from index.lexical import LexicalIndex, LexicalLang
 from index.manifest import Manifest
 from index.store import write_records
@@ -188,6 +188,7 @@ def build_index(
     progress: bool = True,
     encoders: Mapping[str, Encoder] | None = None,
     corpus: Corpus | None = None,
+    encoder_factory: EncoderFactory = create_encoder,
 ) -> Manifest:
     """Parse the corpus, embed it with every configured encoder and publish the index.
 
@@ -196,6 +197,7 @@ def build_index(
         progress: show progress bars on stderr.
         encoders: already-loaded encoders by name (default: create the configured ones).
         corpus: already-parsed corpus (default: parse the vendored raw files).
+        encoder_factory: builds the configured encoders that ``encoders`` does not give.
 
     Raises:
         BuildError: anything went wrong; the previously published index is untouched.
@@ -217,7 +219,7 @@ def build_index(
             t0 = time.perf_counter()
             if encoders is None:
                 encoders = {
-                    n: create_encoder(n, **encoder_args(settings)) for n in settings.encoders
+                    n: encoder_factory(n, **encoder_args(settings)) for n in settings.encoders
                 }
             stages["load_encoders"] = round(time.perf_counter() - t0, 2)
             manifest = _write(tmp, corpus, settings, encoders, progress, started, stages)

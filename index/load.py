@@ -10,7 +10,7 @@ import numpy as np
 
 from corpus import CHUNKING_VERSION, corpus_hash
 from index.build import KINDS, current_dir, encoder_file, lexical_dir
-from index.encoders import Encoder, create_encoder, encoder_args
+from index.encoders import Encoder, EncoderFactory, create_encoder, encoder_args
 from index.lexical import LexicalIndex, LexicalLang
 from index.manifest import FORMAT_VERSION, Manifest
 from index.store import read_records
@@ -100,9 +100,14 @@ def check_fresh(manifest: Manifest, settings: Settings) -> None:
 
 
 def load_index(
-    settings: Settings, encoders: Mapping[str, Encoder] | None = None, *, check: bool = True
+    settings: Settings,
+    encoders: Mapping[str, Encoder] | None = None,
+    *,
+    check: bool = True,
+    encoder_factory: EncoderFactory = create_encoder,
 ) -> LoadedIndex:
-    """Load the published index and the query encoders.
+    """Load the published index and the query encoders (those ``encoders`` does not give
+    are built by ``encoder_factory``).
 
     Raises:
         IndexMissing: nothing was built yet.
@@ -152,7 +157,7 @@ def load_index(
     loaded = dict(encoders or {})
     for info in manifest.encoders:
         if info.name not in loaded:
-            loaded[info.name] = create_encoder(info.name, **encoder_args(settings))
+            loaded[info.name] = encoder_factory(info.name, **encoder_args(settings))
     return LoadedIndex(
         manifest=manifest,
         documents={d["id"]: d for d in records["documents"]},

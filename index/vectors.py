@@ -186,7 +186,12 @@ class FaissVectorIndex:
             ivf.make_direct_map()
 
     def search(
-        self, queries: np.ndarray, k: int, allowed: np.ndarray | None = None
+        self,
+        queries: np.ndarray,
+        k: int,
+        allowed: np.ndarray | None = None,
+        *,
+        exact_scan_rows: int | None = None,
     ) -> tuple[np.ndarray, np.ndarray]:
         """Top-k rows per query; ``allowed`` (row numbers) restricts the search.
 
@@ -194,6 +199,7 @@ class FaissVectorIndex:
         HNSW and IVF, were found). Flat is exact; a filtered search allowing at most
         EXACT_SCAN_ROWS rows is exact for every type, and above that HNSW and IVF search
         wider (efSearch, nprobe) in proportion to the rows filtered out.
+        ``exact_scan_rows`` puts that threshold elsewhere (default: EXACT_SCAN_ROWS).
         """
         k = max(1, min(k, self.size))
         q = np.ascontiguousarray(queries, dtype=np.float32)
@@ -202,7 +208,8 @@ class FaissVectorIndex:
             rows = np.asarray(allowed, dtype=np.int64)
             bitmap = row_bitmap(rows, self.size)  # referenced until the search returns
             sel, share = faiss.IDSelectorBitmap(bitmap), rows.size / max(1, self.size)
-            exact = rows.size <= EXACT_SCAN_ROWS
+            limit = EXACT_SCAN_ROWS if exact_scan_rows is None else exact_scan_rows
+            exact = rows.size <= limit
         target, params = self._plan(k, sel, exact, share)
         previous = faiss.omp_get_max_threads()  # a per-thread setting in OpenMP
         faiss.omp_set_num_threads(self.search_threads)

@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from index import LoadedIndex, load_index
+from index import EncoderFactory, LoadedIndex, create_encoder, load_index
 from index.build import KINDS
 from practice_search.config import Settings, get_settings
 from practice_search.errors import ConfigError
@@ -77,10 +77,12 @@ class Retriever:
             ch.calibrate(calibrated)
 
     @classmethod
-    def load(cls, settings: Settings | None = None) -> Retriever:
+    def load(
+        cls, settings: Settings | None = None, *, encoder_factory: EncoderFactory = create_encoder
+    ) -> Retriever:
         """Load the index and encoders named by ``settings`` (default: the environment)."""
         settings = settings or get_settings()
-        retriever = cls(load_index(settings), settings)
+        retriever = cls(load_index(settings, encoder_factory=encoder_factory), settings)
         # The index's objects live as long as the process: move them out of the
         # collector's sight, so no query pays for a full collection scanning them
         # (those pauses were the p99 outliers, inside whatever stage triggered them).

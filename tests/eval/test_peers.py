@@ -34,8 +34,8 @@ from eval.peers_systems import (
 )
 from eval.runner import evaluate_run
 from index.encoders import models_dir
-from index.model_fetch import EMBEDDINGGEMMA
-from index.onnx_encoders import EmbeddingGemmaEncoder
+from index.encoders.fetch import EMBEDDINGGEMMA
+from index.encoders.onnx import EmbeddingGemmaEncoder
 from practice_search.config import Settings
 from practice_search.errors import ConfigError, ModelNotAvailable
 from tests.conftest import fake_settings

@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
+import shutil
 import sqlite3
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from corpus import Corpus
-from index import HashEncoder, build_index, create_encoder, load_index
-from index.build import current_dir
+import corpus as corpus_package
+from corpus import DOCUMENTS, Corpus, corpus_hash
+from index import HashEncoder, Manifest, build_index, create_encoder, load_index
+from index.build import KINDS, current_dir, encoder_file
+from index.load import read_manifest
+from index.store import TABLES
+from index.vectors import FaissVectorIndex
 from practice_search.errors import (
     BuildError,
     ConfigError,
@@ -19,6 +26,7 @@ from practice_search.errors import (
     IndexStale,
     ModelNotAvailable,
 )
+from retriever import Retriever
 from tests.conftest import fake_settings
 
 
@@ -42,14 +50,53 @@ def built(tmp_path: Path, corpus: Corpus) -> Path:
     return tmp_path
 
 
-def test_build_writes_manifest_and_loads(built: Path) -> None:
-    index = load_index(fake_settings(built))
-    m = index.manifest
-    assert m.counts["passages"] == len(index.records["passages"]) > 300
-    assert m.counts["checklist"] == 40
-    assert [e.name for e in m.encoders] == ["hash"]
-    assert {"faiss-cpu", "bm25s", "python"} <= set(m.versions)
-    assert len(m.corpus_hash) == 64
+def _files_hash(raw_dir: Path) -> str:
+    """SHA-256 over each corpus file's name and bytes, then the curated metadata's: the
+    hash a manifest must carry, computed here without the code under test."""
+    h = hashlib.sha256()
+    for path in [*(raw_dir / d.file for d in DOCUMENTS), raw_dir.parent / "practices.toml"]:
+        h.update(path.name.encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+def test_manifest_hash_is_the_bundled_corpus_files_hash(built: Path, tmp_path: Path) -> None:
+    bundled = Path(corpus_package.__file__).parent
+    recorded = read_manifest(fake_settings(built)).corpus_hash
+    assert recorded == _files_hash(bundled / "raw")
+
+    copy = tmp_path / "corpus"
+    shutil.copytree(bundled / "raw", copy / "raw")
+    shutil.copy(bundled / "practices.toml", copy / "practices.toml")
+    assert corpus_hash(copy / "raw") == recorded
+    seen = {recorded}
+    for changed in (copy / "raw" / DOCUMENTS[-1].file, copy / "practices.toml"):
+        changed.write_bytes(changed.read_bytes() + b"\n")  # one byte more in one file
+        now = corpus_hash(copy / "raw")
+        assert now == _files_hash(copy / "raw") and now not in seen
+        seen.add(now)
+
+
+def test_manifest_counts_what_was_written(built: Path, corpus: Corpus) -> None:
+    root = current_dir(built)
+    m = read_manifest(fake_settings(built))
+    con = sqlite3.connect(root / "records.sqlite")
+    try:
+        rows = {t: con.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in TABLES}
+    finally:
+        con.close()
+    assert m.counts == rows
+    assert rows == {
+        "documents": len(corpus.documents),
+        "practices": len(corpus.practices),
+        "passages": len(corpus.passages),
+        "checklist": len(corpus.checklist),
+    }
+    assert m.encoders == [HashEncoder().info]
+    for kind in KINDS:
+        vec = FaissVectorIndex.load(encoder_file(root, "hash", kind))
+        assert (vec.size, vec.dim) == (m.counts[kind], m.encoders[0].dim)
+        assert vec.index_type == m.vector_spec(kind).type
 
 
 def test_ids_are_stable_across_builds(
@@ -95,8 +142,9 @@ def test_stale_when_settings_differ(built: Path) -> None:
         load_index(fake_settings(built).model_copy(update={"encoders": ["hash", "e5"]}))
 
 
-def test_stale_when_corpus_changed(built: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("index.load.corpus_hash", lambda: "0" * 64)
+def test_stale_when_corpus_changed(built: Path) -> None:
+    path = current_dir(built) / "manifest.json"
+    dataclasses.replace(Manifest.load(path), corpus_hash="0" * 64).save(path)  # another corpus
     with pytest.raises(IndexStale, match="corpus changed"):
         load_index(fake_settings(built))
 
@@ -135,13 +183,10 @@ def test_missing_local_model_says_what_to_do(tmp_path: Path) -> None:
 
 
 def test_build_and_load_keep_exported_models_in_their_own_data_dir(
-    built: Path, corpus: Corpus, monkeypatch: pytest.MonkeyPatch
+    built: Path, corpus: Corpus
 ) -> None:
     # an index in another data dir than the environment's must not export models
     # into (or look for them in) the environment's folder
-    import index.build
-    import index.load
-
     seen: list[Path | None] = []
 
     def spy(
@@ -154,11 +199,10 @@ def test_build_and_load_keep_exported_models_in_their_own_data_dir(
         seen.append(models)
         return HashEncoder()
 
-    monkeypatch.setattr(index.build, "create_encoder", spy)
-    monkeypatch.setattr(index.load, "create_encoder", spy)
-    build_index(fake_settings(built), progress=False, corpus=corpus)
-    load_index(fake_settings(built))
-    assert seen == [built / "models", built / "models"]
+    build_index(fake_settings(built), progress=False, corpus=corpus, encoder_factory=spy)
+    load_index(fake_settings(built), encoder_factory=spy)
+    Retriever.load(fake_settings(built), encoder_factory=spy)
+    assert seen == [built / "models"] * 3
 
 
 def test_manifest_times_every_build_stage(built: Path) -> None:

@@ -16,8 +16,8 @@ import numpy as np
 import pytest
 
 from index.encoders import gemma_export_dir, models_dir
-from index.model_fetch import EMBEDDINGGEMMA, MARKER
-from index.onnx_encoders import EmbeddingGemmaEncoder
+from index.encoders.fetch import EMBEDDINGGEMMA, MARKER
+from index.encoders.onnx import EmbeddingGemmaEncoder
 from practice_search.config import Settings
 
 pytestmark = pytest.mark.model
@@ -109,7 +109,7 @@ def test_a_search_process_never_imports_torch(onnx_encoder: EmbeddingGemmaEncode
         "import sys\n"
         "from pathlib import Path\n"
         "import retriever, service, index\n"
-        "from index.onnx_encoders import EmbeddingGemmaEncoder\n"
+        "from index.encoders.onnx import EmbeddingGemmaEncoder\n"
         f"e = EmbeddingGemmaEncoder('gemma', Path({str(EXPORT)!r}))\n"
         "e.encode_queries(['housing for refugees'])\n"
         "print(sorted(m for m in ('torch', 'transformers', 'sentence_transformers') "

@@ -5,16 +5,17 @@ from __future__ import annotations
 import json
 import stat
 import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 import index.encoders as encoders
-import index.onnx_export as onnx_export
 from index import EncoderInfo, create_encoder
 from index.encoders import OnnxEncoder, describe_encoders, export_onnx, int8_preset
 from index.manifest import Manifest
+from practice_search.config import get_settings
 from practice_search.errors import ConfigError, ModelNotAvailable
 
 TEXTS = [
@@ -68,12 +69,8 @@ def test_registry_lists_the_minilm_backends() -> None:
         ("aarch64", {"asimd"}, "arm64"),
     ],
 )
-def test_int8_preset_follows_the_cpu(
-    monkeypatch: pytest.MonkeyPatch, machine: str, flags: set[str], preset: str
-) -> None:
-    monkeypatch.setattr(onnx_export.platform, "machine", lambda: machine)
-    monkeypatch.setattr(onnx_export, "_cpu_flags", lambda: flags)
-    assert int8_preset() == preset
+def test_int8_preset_follows_the_cpu(machine: str, flags: set[str], preset: str) -> None:
+    assert int8_preset(machine, flags) == preset
 
 
 def test_only_mean_pooling_models_are_accepted(tmp_path: Path) -> None:
@@ -200,11 +197,23 @@ def test_threads_can_change(models_dir: Path) -> None:
     assert enc.set_threads(1) == 2
 
 
+@pytest.fixture()
+def environment_models(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[Path], None]]:
+    """Sets the environment's models folder (read by the settings), restored afterwards."""
+
+    def use(folder: Path) -> None:
+        monkeypatch.setenv("PRACTICE_SEARCH_MODELS_DIR", str(folder))
+        get_settings.cache_clear()
+
+    yield use
+    get_settings.cache_clear()
+
+
 @pytest.mark.model
 def test_registry_exports_into_the_data_dir(
-    monkeypatch: pytest.MonkeyPatch, models_dir: Path
+    environment_models: Callable[[Path], None], models_dir: Path
 ) -> None:
-    monkeypatch.setattr(encoders, "models_dir", lambda: models_dir)
+    environment_models(models_dir)
     enc = create_encoder("minilm", threads=1)
     assert enc.info.name == "minilm" and enc.info.languages == ("en",)
     assert isinstance(enc, OnnxEncoder) and enc.path.parent == models_dir
@@ -212,18 +221,17 @@ def test_registry_exports_into_the_data_dir(
 
 @pytest.mark.model
 def test_an_explicit_models_dir_wins_over_the_environment(
-    monkeypatch: pytest.MonkeyPatch, models_dir: Path
+    environment_models: Callable[[Path], None], models_dir: Path, tmp_path: Path
 ) -> None:
-    monkeypatch.setattr(encoders, "models_dir", lambda: pytest.fail("used the environment's"))
+    environment_models(tmp_path / "environment")
     enc = create_encoder("minilm", threads=1, models=models_dir)
     assert isinstance(enc, OnnxEncoder) and enc.path.parent == models_dir
+    assert not (tmp_path / "environment").exists()
 
 
 def test_models_dir_is_under_the_configured_data_dir(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    from practice_search.config import get_settings
-
     monkeypatch.setenv("PRACTICE_SEARCH_DATA_DIR", str(tmp_path))
     get_settings.cache_clear()
     try:

@@ -8,7 +8,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import index.vectors
 from index.vectors import (
     FLAT_MAX_ROWS,
     FaissVectorIndex,
@@ -69,14 +68,13 @@ def test_allowed_restricts_results(
     kind: str,
     exact_scan: bool,
     data: tuple[np.ndarray, np.ndarray],
-    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     points, queries = data
-    if not exact_scan:  # through the graph / the probed lists, as for large allowed sets
-        monkeypatch.setattr(index.vectors, "EXACT_SCAN_ROWS", 0)
+    # without the exact scan: through the graph / the probed lists, as for large allowed sets
+    limit = None if exact_scan else 0
     vec = _built(kind, points)
     allowed = np.flatnonzero(np.random.default_rng(3).random(len(points)) < 0.5)
-    _, rows = vec.search(queries, 10, allowed)
+    _, rows = vec.search(queries, 10, allowed, exact_scan_rows=limit)
     assert np.isin(rows, allowed).all()
     assert rows.tolist() == _exact(points, queries, 10, allowed).tolist()
 

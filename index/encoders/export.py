@@ -65,13 +65,17 @@ def _cpu_flags() -> set[str]:
     return set()
 
 
-def int8_preset() -> str:
+def int8_preset(machine: str | None = None, flags: set[str] | None = None) -> str:
     """The dynamic-quantisation preset for this CPU, named as sentence-transformers names
     them: ``avx512_vnni`` (x86 with VNNI), ``arm64``, else ``avx2`` (unsigned weights, which
-    x86 without VNNI needs to avoid saturating its 8-bit multiply-adds)."""
-    if platform.machine().lower() in ("arm64", "aarch64"):
+    x86 without VNNI needs to avoid saturating its 8-bit multiply-adds).
+
+    ``machine`` (as :func:`platform.machine` names it) and ``flags`` (the CPU flags of
+    ``/proc/cpuinfo``) describe another CPU than this one.
+    """
+    if (platform.machine() if machine is None else machine).lower() in ("arm64", "aarch64"):
         return "arm64"
-    flags = _cpu_flags()
+    flags = _cpu_flags() if flags is None else flags
     return "avx512_vnni" if {"avx512_vnni", "avx_vnni"} & flags else "avx2"
 
 

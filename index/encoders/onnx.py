@@ -1,6 +1,6 @@
 """Encoders on onnxruntime: any Transformer + mean pooling model, and EmbeddingGemma.
 
-Both run a graph exported once (see :mod:`index.onnx_export`) from a model folder into
+Both run a graph exported once (see :mod:`index.encoders.export`) from a model folder into
 ``<data dir>/models`` and reused; a search needs onnxruntime, tokenizers and numpy
 only, never torch.
 """
@@ -16,8 +16,8 @@ from typing import Any
 
 import numpy as np
 
-from index.encoder_base import EncoderInfo, join_titles, normalise
-from index.onnx_export import (
+from index.encoders.base import EncoderInfo, join_titles, normalise
+from index.encoders.export import (
     GEMMA_MAX_TOKENS,
     GEMMA_RECIPE,
     ONNX_RECIPE,
@@ -168,8 +168,8 @@ class EmbeddingGemmaEncoder(_OnnxModel):
         source: Path | None = None,
         cache: bool = True,
     ) -> None:
-        """Open the export in ``export_dir``; if it is missing, export it from the
-        verified model folder ``source`` first (:func:`~index.onnx_export.export_embeddinggemma`).
+        """Open the export in ``export_dir``; if it is missing, export it from the verified
+        model folder ``source`` first (:func:`~index.encoders.export.export_embeddinggemma`).
 
         Raises:
             ModelNotAvailable: no export and no source folder, or the export failed.
