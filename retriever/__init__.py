@@ -2,6 +2,15 @@
 
 from retriever.engine import Retriever
 from retriever.query import Filters, ResultType
+from retriever.request import SearchRequest
 from retriever.results import ChecklistResult, PassageResult, SearchResult
 
-__all__ = ["ChecklistResult", "Filters", "PassageResult", "ResultType", "Retriever", "SearchResult"]
+__all__ = [
+    "ChecklistResult",
+    "Filters",
+    "PassageResult",
+    "ResultType",
+    "Retriever",
+    "SearchRequest",
+    "SearchResult",
+]
