@@ -9,7 +9,9 @@ from pydantic import TypeAdapter
 
 from corpus.records import Dimension
 from retriever import Filters, ResultType, SearchResult
+from retriever.views import SimilarPassage
 from service.deps import RetrieverDep
+from service.responses import json_body
 from service.schemas import (
     MAX_K,
     MAX_OFFSET,
@@ -71,11 +73,15 @@ def search_post(retriever: RetrieverDep, req: Annotated[SearchRequest, Body()]) 
     return _search(retriever, req)
 
 
-@router.get("/similar/{passage_id}", responses={**ERRORS, 404: {"model": ErrorBody}})
+@router.get(
+    "/similar/{passage_id}",
+    response_model=list[SimilarPassage],
+    responses={**ERRORS, 404: {"model": ErrorBody}},
+)
 def similar(
     retriever: RetrieverDep,
     passage_id: Annotated[str, Path(max_length=64)],
     k: Annotated[int, Query(ge=1, le=50)] = 5,
-) -> list[dict[str, Any]]:
+) -> Response:
     """Passages like this one from other practices or documents ("more like this")."""
-    return retriever.catalog.similar(passage_id, k)
+    return json_body(retriever.catalog.similar(passage_id, k))
