@@ -6,15 +6,23 @@ import hashlib
 import re
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Literal, cast
+
+# pydantic (the service's response models) reads TypedDicts from typing_extensions on 3.11
+from typing_extensions import TypedDict
 
 __all__ = [
     "ChecklistItem",
+    "ChecklistRecord",
     "Dimension",
     "Document",
+    "DocumentRecord",
     "Mark",
+    "MarkValue",
     "Passage",
+    "PassageRecord",
     "Practice",
+    "PracticeRecord",
     "stable_id",
 ]
 
@@ -37,6 +45,55 @@ class Mark(StrEnum):
     UNMARKED = "unmarked"
 
 
+MarkValue = Literal["met", "not_met", "unmarked"]  # a Mark as stored and served
+
+
+# The records as the index stores them (``to_dict``) and serves them back after loading:
+# plain dicts, one key per field, in field order.
+
+
+class DocumentRecord(TypedDict):
+    id: str
+    title: str
+    file: str
+    lang: str
+    publisher: str
+
+
+class PracticeRecord(TypedDict):
+    id: str
+    title: str
+    organisation: str
+    city: str
+    country: str
+    doc_ids: list[str]
+    summary: str
+    topics: list[str]
+    place: str  # "city, country", either part left out when empty
+
+
+class PassageRecord(TypedDict):
+    id: str
+    text: str
+    context: str
+    doc_ids: list[str]
+    section: list[str]
+    kind: str
+    practice_id: str | None
+    dimension: str | None
+    question: str | None
+    lang: str
+
+
+class ChecklistRecord(TypedDict):
+    id: str
+    text: str
+    dimension: str
+    question: str
+    marks: dict[str, MarkValue]  # practice id -> mark, sorted by practice id
+    lang: str
+
+
 def stable_id(prefix: str, *parts: str) -> str:
     """A content-derived id: the same content gives the same id in every build."""
     norm = "\x1f".join(re.sub(r"\s+", " ", p).strip().lower() for p in parts)
@@ -53,8 +110,8 @@ class Document:
     lang: str
     publisher: str
 
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+    def to_dict(self) -> DocumentRecord:
+        return cast(DocumentRecord, asdict(self))
 
 
 @dataclass
@@ -74,8 +131,8 @@ class Practice:
     def place(self) -> str:
         return ", ".join(p for p in (self.city, self.country) if p)
 
-    def to_dict(self) -> dict[str, Any]:
-        return {**asdict(self), "place": self.place}
+    def to_dict(self) -> PracticeRecord:
+        return cast(PracticeRecord, {**asdict(self), "place": self.place})
 
 
 @dataclass
@@ -104,8 +161,8 @@ class Passage:
     def embed_text(self, with_context: bool = True) -> str:
         return f"{self.context}\n{self.text}" if with_context and self.context else self.text
 
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+    def to_dict(self) -> PassageRecord:
+        return cast(PassageRecord, asdict(self))
 
 
 @dataclass
@@ -129,7 +186,7 @@ class ChecklistItem:
     def embed_text(self, with_context: bool = True) -> str:
         return f"{self.title()}\n{self.text}" if with_context else self.text
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> ChecklistRecord:
         return {
             "id": self.id,
             "text": self.text,

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Literal, Protocol, cast, overload
 
 import numpy as np
 
 from corpus import CHUNKING_VERSION, corpus_hash
+from corpus.records import ChecklistRecord, DocumentRecord, PassageRecord, PracticeRecord
 from index.build import KINDS, current_dir, encoder_file, lexical_dir
 from index.encoders import Encoder, EncoderFactory, create_encoder, encoder_args
 from index.lexical import LexicalIndex, LexicalLang
@@ -18,7 +19,19 @@ from index.vectors import FaissVectorIndex, choose_spec
 from practice_search.config import Settings
 from practice_search.errors import IndexCorrupt, IndexMissing, IndexStale
 
-__all__ = ["LoadedIndex", "check_fresh", "load_index", "read_manifest"]
+__all__ = ["LoadedIndex", "RowsByKind", "check_fresh", "load_index", "read_manifest"]
+
+
+class RowsByKind(Protocol):
+    """The searchable records by kind, each list in index row order (a plain dict):
+    ``rows["passages"]`` are passage records, ``rows["checklist"]`` checklist records."""
+
+    @overload
+    def __getitem__(self, kind: Literal["passages"], /) -> list[PassageRecord]: ...
+    @overload
+    def __getitem__(self, kind: Literal["checklist"], /) -> list[ChecklistRecord]: ...
+    @overload
+    def __getitem__(self, kind: str, /) -> list[PassageRecord] | list[ChecklistRecord]: ...
 
 
 @dataclass
@@ -26,9 +39,9 @@ class LoadedIndex:
     """Everything a query needs, in memory and read-only after loading."""
 
     manifest: Manifest
-    documents: dict[str, dict[str, Any]]
-    practices: dict[str, dict[str, Any]]
-    records: dict[str, list[dict[str, Any]]]  # kind -> rows in index order
+    documents: dict[str, DocumentRecord]
+    practices: dict[str, PracticeRecord]
+    records: RowsByKind
     vectors: dict[str, dict[str, FaissVectorIndex]]  # encoder -> kind -> index
     lexical: dict[str, dict[str, LexicalIndex]]  # lang -> kind -> index
     encoders: dict[str, Encoder] = field(default_factory=dict)
@@ -43,8 +56,10 @@ class LoadedIndex:
         """Per-row values of one filterable field (``doc`` rows hold lists)."""
         rows = self.records[kind]
         if name == "doc":
+            # a passage names its documents; a checklist item is in those of the
+            # practices that mark it
             docs = [
-                tuple(r["doc_ids"])
+                tuple(cast(PassageRecord, r)["doc_ids"])
                 if "doc_ids" in r
                 else tuple(
                     sorted({d for pid in r["marks"] for d in self.practices[pid]["doc_ids"]})

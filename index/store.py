@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,7 @@ __all__ = ["TABLES", "read_records", "write_records"]
 TABLES = ("documents", "practices", "passages", "checklist")
 
 
-def write_records(path: Path, records: dict[str, list[dict[str, Any]]]) -> None:
+def write_records(path: Path, records: Mapping[str, Sequence[Mapping[str, Any]]]) -> None:
     con = sqlite3.connect(path)
     try:
         with con:
@@ -35,8 +36,9 @@ def write_records(path: Path, records: dict[str, list[dict[str, Any]]]) -> None:
         con.close()
 
 
-def read_records(path: Path) -> dict[str, list[dict[str, Any]]]:
-    """All records, in row order. Raises IndexCorrupt if the file is unreadable."""
+def read_records(path: Path) -> dict[str, list[Any]]:
+    """All records, in row order, as the JSON objects ``write_records`` stored (the
+    ``corpus.records`` record types). Raises IndexCorrupt if the file is unreadable."""
     try:
         con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     except sqlite3.Error as exc:

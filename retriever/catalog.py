@@ -3,12 +3,25 @@
 from __future__ import annotations
 
 import functools
-from typing import Any
+from typing import overload
 
 import numpy as np
 
+from corpus.records import ChecklistRecord
 from index import LoadedIndex
 from practice_search.errors import NotFound
+from retriever.views import (
+    AnswerGroup,
+    ChecklistItemView,
+    ChecklistStatus,
+    DocRef,
+    DocumentView,
+    PracticeDetail,
+    PracticePassage,
+    PracticeRef,
+    PracticeSummary,
+    SimilarPassage,
+)
 
 __all__ = ["Catalog"]
 
@@ -20,17 +33,29 @@ class Catalog:
         self.index = index
         self._by_practice: dict[str, list[int]] = {}
         for row, rec in enumerate(index.records["passages"]):
-            if rec.get("practice_id"):
-                self._by_practice.setdefault(rec["practice_id"], []).append(row)
+            pid = rec.get("practice_id")
+            if pid:
+                self._by_practice.setdefault(pid, []).append(row)
 
-    def practice_ref(self, pid: str) -> dict[str, Any]:
-        """The short form of a practice used inside results."""
+    @overload
+    def practice_ref(self, pid: str) -> PracticeRef: ...
+    @overload
+    def practice_ref(self, pid: str | None) -> PracticeRef | None: ...
+    def practice_ref(self, pid: str | None) -> PracticeRef | None:
+        """The short form of a practice used inside results (None for no practice)."""
+        if pid is None:
+            return None
         p = self.index.practices[pid]
-        return {k: p[k] for k in ("id", "title", "organisation", "place")}
+        return {
+            "id": p["id"],
+            "title": p["title"],
+            "organisation": p["organisation"],
+            "place": p["place"],
+        }
 
-    def doc_ref(self, doc_id: str) -> dict[str, Any]:
+    def doc_ref(self, doc_id: str) -> DocRef:
         d = self.index.documents[doc_id]
-        return {k: d[k] for k in ("id", "title", "file")}
+        return {"id": d["id"], "title": d["title"], "file": d["file"]}
 
     @functools.cached_property
     def _passage_counts(self) -> dict[str, int]:
@@ -40,11 +65,11 @@ class Catalog:
                 counts[d] = counts.get(d, 0) + 1
         return counts
 
-    def documents(self) -> list[dict[str, Any]]:
+    def documents(self) -> list[DocumentView]:
         counts = self._passage_counts  # counted once, not on every /documents request
         return [{**d, "passages": counts.get(d["id"], 0)} for d in self.index.documents.values()]
 
-    def practices(self) -> list[dict[str, Any]]:
+    def practices(self) -> list[PracticeSummary]:
         return [
             {
                 **self.practice_ref(p["id"]),
@@ -56,7 +81,7 @@ class Catalog:
             for p in self.index.practices.values()
         ]
 
-    def practice(self, pid: str) -> dict[str, Any]:
+    def practice(self, pid: str) -> PracticeDetail:
         """One practice with its passages in document order and its checklist marks.
 
         Raises:
@@ -65,7 +90,7 @@ class Catalog:
         p = self.index.practices.get(pid)
         if p is None:
             raise NotFound(f"no practice with id {pid!r}")
-        sections = []
+        sections: list[PracticePassage] = []
         for row in self._by_practice.get(pid, []):
             rec = self.index.records["passages"][row]
             sections.append(
@@ -78,15 +103,16 @@ class Catalog:
                     "text": rec["text"],
                 }
             )
-        answers: dict[tuple[str, str], dict[str, Any]] = {}
+        answers: dict[tuple[str | None, str], AnswerGroup] = {}
         for s in sections:
-            if s["question"]:
+            question = s["question"]
+            if question:
                 group = answers.setdefault(
-                    (s["dimension"], s["question"]),
-                    {"dimension": s["dimension"], "question": s["question"], "passages": []},
+                    (s["dimension"], question),
+                    {"dimension": s["dimension"], "question": question, "passages": []},
                 )
                 group["passages"].append({"id": s["id"], "kind": s["kind"], "text": s["text"]})
-        checklist = [
+        checklist: list[ChecklistStatus] = [
             {
                 "id": c["id"],
                 "text": c["text"],
@@ -109,19 +135,19 @@ class Catalog:
             "checklist": checklist,
         }
 
-    def checklist(self) -> list[dict[str, Any]]:
+    def checklist(self) -> list[ChecklistItemView]:
         return [self.item(c) for c in self.index.records["checklist"]]
 
-    def checklist_item(self, item_id: str) -> dict[str, Any]:
+    def checklist_item(self, item_id: str) -> ChecklistItemView:
         """Raises NotFound if no checklist item has this id."""
         loc = self.index.row_of.get(item_id)
         if loc is None or loc[0] != "checklist":
             raise NotFound(f"no checklist item with id {item_id!r}")
         return self.item(self.index.records["checklist"][loc[1]])
 
-    def item(self, c: dict[str, Any]) -> dict[str, Any]:
+    def item(self, c: ChecklistRecord) -> ChecklistItemView:
         """A checklist record with the practices that meet it, do not, or leave it unmarked."""
-        by: dict[str, list[dict[str, Any]]] = {"met": [], "not_met": [], "unmarked": []}
+        by: dict[str, list[PracticeRef]] = {"met": [], "not_met": [], "unmarked": []}
         for pid, mark in sorted(c["marks"].items()):
             by[mark].append(self.practice_ref(pid))
         return {
@@ -134,7 +160,7 @@ class Catalog:
             "unmarked_by": by["unmarked"],
         }
 
-    def similar(self, passage_id: str, k: int = 5) -> list[dict[str, Any]]:
+    def similar(self, passage_id: str, k: int = 5) -> list[SimilarPassage]:
         """Passages closest to this one (first dense encoder) from other practices/documents.
 
         Raises:
@@ -149,7 +175,7 @@ class Catalog:
         vectors = self.index.vectors[encoder]["passages"]
         query = vectors.reconstruct(loc[1])[None, :]
         scores, found = vectors.search(np.ascontiguousarray(query), min(vectors.size, 10 * k + 50))
-        out = []
+        out: list[SimilarPassage] = []
         for score, row in zip(scores[0], found[0], strict=True):
             if row < 0:
                 continue

@@ -7,10 +7,18 @@ import itertools
 import re
 from collections.abc import Callable, Sequence
 
+from typing_extensions import TypedDict
+
 __all__ = ["Highlight", "highlight"]
 
 _WORD = re.compile(r"\w+", re.UNICODE)
-Highlight = dict[str, object]
+
+
+class Highlight(TypedDict):
+    """A passage's snippet and the matching words in it."""
+
+    snippet: str
+    spans: list[list[int]]  # [start, end] character offsets inside the snippet
 
 
 @functools.lru_cache(maxsize=8192)

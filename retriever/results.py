@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from retriever.highlight import Highlight
+from retriever.views import DocRef, PracticeRef
+
 __all__ = ["ChecklistResult", "PassageResult", "SearchResult"]
 
 
@@ -13,15 +16,15 @@ class PassageResult:
     id: str
     text: str
     score: float
-    doc: dict[str, Any]
-    sources: list[dict[str, Any]]
-    practice: dict[str, Any] | None
+    doc: DocRef
+    sources: list[DocRef]
+    practice: PracticeRef | None
     section: list[str]
     lang: str
     kind: str
     dimension: str | None
     question: str | None
-    highlight: dict[str, Any]
+    highlight: Highlight
     match: dict[str, dict[str, float]]
 
 
@@ -32,9 +35,9 @@ class ChecklistResult:
     score: float
     dimension: str
     question: str
-    met_by: list[dict[str, Any]]
-    not_met_by: list[dict[str, Any]]
-    unmarked_by: list[dict[str, Any]]
+    met_by: list[PracticeRef]
+    not_met_by: list[PracticeRef]
+    unmarked_by: list[PracticeRef]
     match: dict[str, dict[str, float]]
 
 

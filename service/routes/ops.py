@@ -2,23 +2,42 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Literal
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from typing_extensions import TypedDict
 
 router = APIRouter(tags=["operations"])
 
 
+class Health(TypedDict):
+    status: Literal["ok"]
+
+
+class Ready(TypedDict):
+    status: Literal["ready"]
+    counts: dict[str, int]  # records by kind (documents, practices, passages, checklist)
+
+
+class NotReady(TypedDict):
+    status: Literal["not ready"]
+    reason: str  # "loading", or why loading failed
+
+
 @router.get("/healthz")
-def healthz() -> dict[str, str]:
+def healthz() -> Health:
     """The process is up."""
     return {"status": "ok"}
 
 
-@router.get("/readyz", response_model=None)
-def readyz(request: Request) -> dict[str, Any] | JSONResponse:
+@router.get(
+    "/readyz",
+    response_model=Ready,
+    responses={503: {"model": NotReady, "description": "Still loading, or loading failed"}},
+)
+def readyz(request: Request) -> Ready | JSONResponse:
     """The index and models are loaded (503 until then, or if loading failed)."""
     state = request.app.state
     if state.retriever is None:

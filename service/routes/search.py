@@ -8,7 +8,9 @@ from pydantic import TypeAdapter
 from practice_search.config import Settings
 from retriever import SearchResult
 from retriever.request import Limits, SearchRequest, body_model, query_model
+from retriever.views import SimilarPassage
 from service.deps import RetrieverDep
+from service.responses import json_body
 from service.schemas import ErrorBody
 
 __all__ = ["search_router"]
@@ -53,13 +55,17 @@ def search_router(settings: Settings) -> APIRouter:
         """The same as ``GET /search``, with the fields in a JSON body."""
         return _search(retriever, req)
 
-    @router.get("/similar/{passage_id}", responses={**ERRORS, 404: {"model": ErrorBody}})
+    @router.get(
+        "/similar/{passage_id}",
+        response_model=list[SimilarPassage],
+        responses={**ERRORS, 404: {"model": ErrorBody}},
+    )
     def similar(
         retriever: RetrieverDep,
         passage_id: Annotated[str, Path(max_length=64)],
         k: Annotated[int, Query(ge=1, le=50)] = 5,
-    ) -> list[dict[str, Any]]:
+    ) -> Response:
         """Passages like this one from other practices or documents ("more like this")."""
-        return retriever.catalog.similar(passage_id, k)
+        return json_body(retriever.catalog.similar(passage_id, k))
 
     return router
