@@ -18,11 +18,12 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-# The other engines of the side-by-side benchmark (python -m eval.peers), kept out of
-# the runtime dependencies and installed without moving any package already there.
+# The other engines of the side-by-side benchmark (python -m bench.peers): the `peers`
+# extra, kept out of the runtime dependencies and installed without moving any package
+# already there.
 install-peers: install
 	$(BIN)/python -m pip freeze | grep -v '^-e ' > $(VENV)/constraints.txt
-	$(BIN)/python -m pip install --quiet -c $(VENV)/constraints.txt -r eval/requirements-peers.txt
+	$(BIN)/python -m pip install --quiet -c $(VENV)/constraints.txt -e ".[dev,peers]"
 
 # The main job: build the index if missing or stale, then serve on 127.0.0.1:8000.
 run: install

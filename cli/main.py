@@ -186,57 +186,15 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
 
 def _cmd_eval(args: argparse.Namespace) -> int:
-    from eval.configs import CONFIGS, DEFAULT
-    from eval.dataset import load_dataset
-    from eval.report import markdown, write_report
-    from eval.runner import compare, evaluate_run, read_run_file
+    from eval.command import run
 
-    dataset = load_dataset()
-    if args.run:
-        results = {args.run.name: evaluate_run(read_run_file(args.run), dataset)}
-    else:
-        names = (
-            list(CONFIGS)
-            if args.configs == "all"
-            else [n for n in args.configs.split(",") if n.strip()]
-        )
-        unknown = [n for n in names if n not in CONFIGS]
-        if unknown:
-            raise QueryError(f"unknown configuration {unknown}; known: {', '.join(CONFIGS)}")
-        results = compare(names or [DEFAULT], _settings(args), dataset)
-    paths = write_report(results, args.out)
-    print(markdown(results))
-    print("written: " + ", ".join(str(p) for p in paths), file=sys.stderr)
-    return 0
-
-
-def _load_seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if not 0 < value <= 3600:  # also refuses nan and inf
-        raise argparse.ArgumentTypeError(f"must be more than 0 and at most 3600, not {text}")
-    return value
+    return run(args, _settings(args))
 
 
 def _cmd_bench(args: argparse.Namespace) -> int:
-    from eval.bench import run_bench, write_report
+    from bench.command import run
 
-    def log(message: str) -> None:
-        print(f"bench: {message}", file=sys.stderr, flush=True)
-
-    if args.quick and args.seconds is not None:
-        raise QueryError("--seconds sets the HTTP load levels, which --quick does not run")
-    seconds = 15.0 if args.seconds is None else args.seconds
-    report = run_bench(_settings(args), args.out, quick=args.quick, seconds=seconds, log=log)
-    js, md = write_report(report, args.out)
-    if args.json:
-        print(json.dumps(report))
-    else:
-        print(md.read_text(encoding="utf-8"))
-    print(f"written: {js}, {md}", file=sys.stderr)
-    return 0
+    return run(args, _settings(args))
 
 
 def _cmd_status(args: argparse.Namespace) -> int:
@@ -279,6 +237,8 @@ def _cmd_encoders(args: argparse.Namespace) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
+    import bench.command as bench_command
+    import eval.command as eval_command
     from corpus.records import Dimension
     from retriever.query import ResultType
 
@@ -337,41 +297,12 @@ def _parser() -> argparse.ArgumentParser:
     d.set_defaults(func=_cmd_demo, top_k=5)
 
     ev = sub.add_parser("eval", help="score configurations (or a run file) on the labelled set")
-    ev.add_argument(
-        "--configs",
-        default="all",
-        help="comma-separated configuration names, or 'all' (see eval/configs.py)",
-    )
-    ev.add_argument("--run", type=Path, help="score this run file (TREC or our JSONL) instead")
-    ev.add_argument(
-        "--out",
-        type=Path,
-        default=Path(".data/eval-report"),
-        help="where report.md, report.json and report.png go",
-    )
+    eval_command.add_arguments(ev)
     ev.set_defaults(func=_cmd_eval)
     bn = sub.add_parser(
         "bench", help="measure build, query latency by stage, HTTP load, cold start and memory"
     )
-    bn.add_argument(
-        "--quick",
-        action="store_true",
-        help="reduced run: a third of the passages, 40 needs, no HTTP",
-    )
-    bn.add_argument("--json", action="store_true", help="print the report as one JSON object")
-    bn.add_argument(
-        "--seconds",
-        type=_load_seconds,
-        default=None,
-        help="seconds per HTTP load level, more than 0 and at most 3600 (default 15)",
-    )
-    bn.add_argument(
-        "--out",
-        type=Path,
-        default=Path(".data/bench"),
-        help="where bench.json and bench.md go (default .data/bench); the benchmark's own "
-        "index is built in OUT/bench-index and removed at the end",
-    )
+    bench_command.add_arguments(bn)
     bn.set_defaults(func=_cmd_bench)
     s = sub.add_parser("status", help="show the index manifest and whether it is stale")
     s.set_defaults(func=_cmd_status)

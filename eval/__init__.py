@@ -1,1 +1,2 @@
-"""Evaluation and measurement scripts over the library API."""
+"""The labelled-set evaluation: the set (eval/data), named configurations, the ranx
+scoring and the report (``practice-search eval`` or ``python -m eval``)."""

@@ -18,6 +18,7 @@ import uuid
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from tqdm import tqdm
@@ -31,7 +32,14 @@ from index.vectors import FaissVectorIndex, choose_spec
 from practice_search.config import Settings
 from practice_search.errors import BuildError, ConfigError, PracticeSearchError
 
-__all__ = ["KINDS", "build_index", "current_dir", "encoder_file", "lexical_dir"]
+__all__ = [
+    "KINDS",
+    "build_index",
+    "current_dir",
+    "encoder_file",
+    "lexical_dir",
+    "write_index_files",
+]
 
 KINDS = ("passages", "checklist")
 _BATCH = 32
@@ -97,6 +105,37 @@ def _embed(encoder: Encoder, texts: list[str], titles: list[str] | None, bar: tq
     return out if out is not None else np.empty((0, encoder.info.dim), dtype=np.float32)
 
 
+def write_index_files(
+    root: Path,
+    records: dict[str, list[dict[str, Any]]],
+    vectors: Mapping[str, Mapping[str, FaissVectorIndex]],
+    lexical: Mapping[str, Mapping[str, LexicalIndex]],
+) -> dict[str, float]:
+    """Write an index's files into ``root`` in the layout :func:`index.load.load_index`
+    reads: the vector indexes (encoder -> kind), the BM25 indexes (language -> kind) and
+    the record store (table -> rows in index order). The manifest, which says what the
+    files are, is the caller's to write after them.
+
+    Returns the seconds spent on each: ``vectors``, ``lexical`` and ``records``.
+    """
+    seconds: dict[str, float] = {}
+    t0 = time.perf_counter()
+    (root / "vectors").mkdir(parents=True, exist_ok=True)
+    for name, by_kind in vectors.items():
+        for kind, index in by_kind.items():
+            index.save(encoder_file(root, name, kind))
+    seconds["vectors"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    for lang, lexicons in lexical.items():
+        for kind, lex in lexicons.items():
+            lex.save(lexical_dir(root, lang, kind))
+    seconds["lexical"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    write_records(root / "records.sqlite", records)
+    seconds["records"] = time.perf_counter() - t0
+    return seconds
+
+
 def _write(
     root: Path,
     corpus: Corpus,
@@ -108,18 +147,19 @@ def _write(
 ) -> Manifest:
     texts = _texts(corpus, settings.context_in_embedding)
     titled = _titled(corpus, settings.context_in_embedding)
-    (root / "vectors").mkdir(parents=True)
     total = sum(len(t) for t in texts.values()) * len(encoders)
 
     specs = {
         kind: choose_spec(len(texts[kind]), settings.index_type, settings.hnsw_m) for kind in KINDS
     }
     cores = os.cpu_count() or 1
-    written = 0.0  # FAISS: adding (and training, for IVF) and writing the vectors
+    vectors: dict[str, dict[str, FaissVectorIndex]] = {}
+    added = 0.0  # FAISS: adding (and training, for IVF) the vectors
     with tqdm(total=total, desc="embedding", unit="text", disable=not progress) as bar:
         for name, encoder in encoders.items():
             # a build is a batch job: each encoder in turn gets every core
             embedded = 0.0
+            vectors[name] = {}
             with threads(encoder, cores):
                 for kind in KINDS:
                     t0 = time.perf_counter()
@@ -127,29 +167,33 @@ def _write(
                     t1 = time.perf_counter()
                     index = FaissVectorIndex.create(vecs.shape[1], specs[kind])
                     index.add(vecs)
-                    index.save(encoder_file(root, name, kind))
+                    vectors[name][kind] = index
                     embedded += t1 - t0
-                    written += time.perf_counter() - t1
+                    added += time.perf_counter() - t1
             stages[f"embed:{name}"] = round(embedded, 2)
-    stages["vectors"] = round(written, 3)
     t0 = time.perf_counter()
     langs = [LexicalLang.EN, LexicalLang.IT] if settings.lexical else []
+    lexical: dict[str, dict[str, LexicalIndex]] = {}
     for lang in langs:
+        lexical[lang.value] = {}
         for kind in KINDS:
             lex = LexicalIndex(lang)
             lex.build(texts[kind])
-            lex.save(lexical_dir(root, lang.value, kind))
-    stages["lexical"] = round(time.perf_counter() - t0, 2)
-    t0 = time.perf_counter()
-    write_records(
-        root / "records.sqlite",
+            lexical[lang.value][kind] = lex
+    built = time.perf_counter() - t0
+    written = write_index_files(
+        root,
         {
             "documents": [d.to_dict() for d in corpus.documents],
             "practices": [p.to_dict() for p in corpus.practices],
             "passages": [p.to_dict() for p in corpus.passages],
             "checklist": [c.to_dict() for c in corpus.checklist],
         },
+        vectors,
+        lexical,
     )
+    stages["vectors"] = round(added + written["vectors"], 3)  # adding and writing
+    stages["lexical"] = round(built + written["lexical"], 2)
     manifest = Manifest(
         corpus_hash=corpus_hash(),
         chunking_version=CHUNKING_VERSION,
@@ -165,7 +209,7 @@ def _write(
             "checklist": len(corpus.checklist),
         },
         build_seconds=round(time.perf_counter() - started, 2),
-        stage_seconds={**stages, "records": round(time.perf_counter() - t0, 3)},
+        stage_seconds={**stages, "records": round(written["records"], 3)},
         created=datetime.now(UTC).isoformat(timespec="seconds"),
     )
     manifest.save(root / "manifest.json")

@@ -10,7 +10,6 @@ HTTP status in one place.
     ├── ConfigError           a setting that cannot work (unknown encoder, bad weight)
     │   └── ModelNotAvailable a model is not on disk and could not be fetched or exported
     ├── CorpusError           a raw document cannot be parsed as expected
-    ├── BenchmarkError        a benchmark step (a child process, the service) failed
     └── IndexError_           base for index problems
         ├── IndexMissing      no index at the configured data directory
         ├── IndexCorrupt      files unreadable or inconsistent
@@ -21,7 +20,6 @@ HTTP status in one place.
 from __future__ import annotations
 
 __all__ = [
-    "BenchmarkError",
     "BuildError",
     "ConfigError",
     "CorpusError",
@@ -81,7 +79,3 @@ class IndexStale(IndexError_):
 
 class BuildError(IndexError_):
     """An index build failed; the index being served was left untouched."""
-
-
-class BenchmarkError(PracticeSearchError):
-    """A benchmark step failed: a child process exited badly or the service never answered."""

@@ -34,7 +34,7 @@ def _needs() -> list[str]:
         json.loads(line)["text"]
         for line in (ROOT / "eval/data/queries.jsonl").read_text(encoding="utf-8").splitlines()
     ]
-    sample = (ROOT / "eval/needs.txt").read_text(encoding="utf-8").splitlines()
+    sample = (ROOT / "bench/needs.txt").read_text(encoding="utf-8").splitlines()
     return labelled + [n for n in sample if n.strip() and not n.startswith("#")]
 
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+import math
 from collections import Counter
 from pathlib import Path
 
 import pytest
 
 from corpus import Corpus
-from eval.dataset import load_dataset
+from eval.dataset import Dataset, Query, load_dataset
 from eval.runner import evaluate_run, read_run_file, run_retriever
 from practice_search.errors import ConfigError
 from retriever import Retriever
@@ -40,16 +41,64 @@ def test_orphaned_judgments_fail_loudly() -> None:
         load_dataset().check_ids({"p-unrelated"})
 
 
-def test_metrics_come_from_ranx_on_hand_built_runs() -> None:
+def test_a_perfect_run_scores_one_and_an_empty_run_zero() -> None:
     ds = load_dataset()
     perfect = {
         qid: {doc: float(g) for doc, g in grades.items()} for qid, grades in ds.qrels.items()
     }
     scores = evaluate_run(perfect, ds)
-    assert scores["all"]["ndcg@10"] == pytest.approx(1.0, abs=0.05)  # ties among equal grades
-    assert scores["all"]["mrr@10"] == 1.0
+    # ties among equal grades cannot lower the DCG: exactly 1
+    assert scores["all"]["ndcg@10"] == 1.0
+    assert scores["all"]["mrr@10"] == 1.0 and scores["all"]["recall@50"] == 1.0
     empty = evaluate_run({}, ds)
     assert empty["all"]["ndcg@10"] == 0.0 and empty["all"]["queries"] == len(ds.queries)
+
+
+def _tiny() -> Dataset:
+    """Two needs: q1 English with an English answer, q2 Italian whose best answer is an
+    English checklist item."""
+    return Dataset(
+        {
+            "q1": Query("q1", "housing", "en", "en", "passage", "housing"),
+            "q2": Query("q2", "alloggio", "it", "en", "checklist", "housing"),
+        },
+        {"q1": {"p-a": 3, "p-b": 1}, "q2": {"c-c": 2}},
+    )
+
+
+def test_metrics_on_a_hand_computed_run() -> None:
+    run = {
+        # q1: a miss, then p-a (grade 3) second and p-b (grade 1) third
+        "q1": {"p-x": 3.0, "p-a": 2.0, "p-b": 1.0},
+        # q2: two misses, then c-c third
+        "q2": {"p-y": 3.0, "p-z": 2.0, "c-c": 1.0},
+    }
+    # nDCG with linear gains: DCG = sum(grade / log2(rank + 1))
+    q1 = (3 / math.log2(3) + 1 / math.log2(4)) / (3 / math.log2(2) + 1 / math.log2(3))
+    q2 = (2 / math.log2(4)) / (2 / math.log2(2))
+    assert (round(q1, 4), q2) == (0.659, 0.5)
+    scores = evaluate_run(run, _tiny())
+    assert scores["all"] == {
+        "ndcg@10": round((q1 + q2) / 2, 4),  # 0.5795
+        "recall@10": 1.0,
+        "recall@50": 1.0,
+        "mrr@10": round((1 / 2 + 1 / 3) / 2, 4),  # 0.4167
+        "queries": 2,
+    }
+    assert scores["en"]["ndcg@10"] == round(q1, 4) and scores["en"]["mrr@10"] == 0.5
+    for name in ("it", "cross-lingual", "checklist"):
+        assert scores[name] == {
+            "ndcg@10": 0.5,
+            "recall@10": 1.0,
+            "recall@50": 1.0,
+            "mrr@10": 0.3333,
+            "queries": 1,
+        }, name
+    # a judged record beyond the cut-off: recall@10 misses it, recall@50 does not
+    deep = {"q1": {f"p-n{i}": 100.0 - i for i in range(10)} | {"p-a": 1.0}, "q2": {}}
+    scores = evaluate_run(deep, _tiny())
+    assert scores["en"]["recall@10"] == 0.0 and scores["en"]["recall@50"] == 0.5
+    assert scores["it"]["ndcg@10"] == 0.0  # a query without a run scores 0
 
 
 def test_run_files_trec_and_jsonl(tmp_path: Path) -> None:

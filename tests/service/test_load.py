@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from eval.http_load import is_loopback, run_load
+from bench.http_load import is_loopback, run_load
 from practice_search.config import Settings
 from retriever import Retriever
 from service import create_app

@@ -14,11 +14,12 @@ from typing import Any
 import numpy as np
 import pytest
 
-import eval.scale
-import eval.scale_synth
-from eval.scale import _engine_top, _vector_configs, _w_truth, main
-from eval.scale_report import _STYLES, markdown, plot
-from eval.scale_synth import (
+import bench.scaling.run
+from bench.scaling.measure import K
+from bench.scaling.report import _STYLES, markdown, plot
+from bench.scaling.run import _vector_configs, main
+from bench.scaling.stores import argsort_top
+from bench.scaling.synth import (
     DOC_FILTER,
     MIX,
     assign,
@@ -28,6 +29,7 @@ from eval.scale_synth import (
     texts,
     vectors,
 )
+from bench.scaling.vectors import exact_truth
 from index.lexical import top_rows
 from index.store import write_records
 from index.vectors import FaissVectorIndex, VectorIndexSpec, choose_spec
@@ -74,7 +76,7 @@ def _all_vectors(real: np.ndarray, records: list[Json], n: int = N) -> np.ndarra
     return np.vstack(list(vectors(real, *assign(n, records))))
 
 
-# -- eval.scale_synth ------------------------------------------------------------------------
+# -- bench.scaling.synth ---------------------------------------------------------------------
 
 
 def test_assign_is_deterministic_and_partners_share_the_seed_language(
@@ -95,14 +97,13 @@ def test_assign_is_deterministic_and_partners_share_the_seed_language(
 
 
 def test_vectors_are_unit_norm_deterministic_and_independent_of_the_chunk_size(
-    real: np.ndarray, records: list[Json], monkeypatch: pytest.MonkeyPatch
+    real: np.ndarray, records: list[Json]
 ) -> None:
     x = _all_vectors(real, records)
     assert x.shape == (N, DIM) and x.dtype == np.float32
     np.testing.assert_allclose(np.linalg.norm(x, axis=1), 1.0, atol=1e-5)
     np.testing.assert_array_equal(x, _all_vectors(real, records))
-    monkeypatch.setattr(eval.scale_synth, "CHUNK", 7)
-    chunks = list(vectors(real, *assign(N, records)))
+    chunks = list(vectors(real, *assign(N, records), chunk=7))
     assert len(chunks) == -(-N // 7) and all(len(c) <= 7 for c in chunks)
     np.testing.assert_allclose(np.vstack(chunks), x, atol=1e-6)
 
@@ -207,29 +208,22 @@ def test_seeds_refuses_an_index_that_disagrees_with_its_records(
         seeds(tmp_path)
 
 
-# -- eval.scale: the pieces that decide what is measured ------------------------------------
+# -- bench.scaling: the pieces that decide what is measured ---------------------------------
 
 
-def test_exact_truth_is_the_filtered_top_k_across_chunks(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_exact_truth_is_the_filtered_top_k_across_chunks() -> None:
     rng = np.random.default_rng(3)
     x = rng.standard_normal((1200, 8)).astype(np.float32)
     x /= np.linalg.norm(x, axis=1, keepdims=True)
     q = x[[0, 500, 1199]] + 0.1 * rng.standard_normal((3, 8)).astype(np.float32)
-    np.save(tmp_path / "vectors.npy", x)
-    np.save(tmp_path / "queries.npy", q)
     allowed = {
         "lang:en": np.arange(0, 1200, 2),  # more rows than K
         "lang:it": np.array([3, 77, 420, 901, 1199]),  # fewer than K: padded with -1
     }
-    np.savez(tmp_path / "filters.npz", **allowed)  # type: ignore[arg-type]
-    monkeypatch.setattr(eval.scale, "CHUNK", 300)  # four chunks to merge
-    _w_truth({"work": str(tmp_path), "queries": str(tmp_path / "queries.npy")})
-    truth = dict(np.load(tmp_path / "truth.npz"))
+    truth = exact_truth(x, q, allowed, chunk=300)  # four chunks to merge
     assert set(truth) == {"all", "lang:en", "lang:it"}
     scores = q @ x.T
-    k = eval.scale.K
+    k = K
     for name, rows in {"all": np.arange(1200), **allowed}.items():
         assert truth[name].shape == (3, k)
         for i in range(3):
@@ -239,12 +233,12 @@ def test_exact_truth_is_the_filtered_top_k_across_chunks(
             np.testing.assert_array_equal(truth[name][i], want, err_msg=name)
 
 
-def test_engine_top_and_the_partition_top_k_agree_with_ties_and_zeros() -> None:
+def test_argsort_and_the_partition_top_k_agree_with_ties_and_zeros() -> None:
     # "same_results" in scale.json compares these two: they must agree on ties and zeros
     scores = np.array([0.0, 2.0, 1.0, 2.0, 0.0, 3.0, 1.0, 2.0, -1.0, 0.5], dtype=np.float32)
-    assert _engine_top(scores, 4) == [(5, 3.0), (1, 2.0), (3, 2.0), (7, 2.0)]
+    assert argsort_top(scores, 4) == [(5, 3.0), (1, 2.0), (3, 2.0), (7, 2.0)]
     for n in (0, 1, 2, 3, 5, 7, 100):
-        assert _engine_top(scores, n) == top_rows(scores, n), n
+        assert argsort_top(scores, n) == top_rows(scores, n), n
 
 
 @pytest.mark.parametrize("n", [10_000, 100_000, 1_000_000])
@@ -263,11 +257,11 @@ def test_every_measured_configuration_is_a_real_knob_the_report_can_draw(n: int)
     assert dict((name, spec) for name, spec, _ in configs)[served] == chosen.to_dict()
 
 
-# -- eval.scale_report -----------------------------------------------------------------------
+# -- bench.scaling.report --------------------------------------------------------------------
 
 
 def _size(n: int) -> Json:
-    """One size as eval.scale writes it (trimmed from a real scale.json)."""
+    """One size as bench.scaling writes it (trimmed from a real scale.json)."""
 
     def config(p50: float, p95: float, engine: float, recalls: list[float]) -> Json:
         r10, r100, en, it, doc = recalls
@@ -414,7 +408,7 @@ def test_plot_writes_a_png(tmp_path: Path) -> None:
 
 
 def test_plot_draws_after_the_first_size_and_with_missing_measurements(tmp_path: Path) -> None:
-    # eval.scale redraws after every size; older files may lack a measurement
+    # bench.scaling redraws after every size; older files may lack a measurement
     one = _results()
     del one["sizes"]["100000"]
     plot(one, tmp_path / "one.png")
@@ -427,7 +421,7 @@ def test_plot_draws_after_the_first_size_and_with_missing_measurements(tmp_path:
     assert _is_png(tmp_path / "partial.png")
 
 
-# -- eval.scale.main -------------------------------------------------------------------------
+# -- bench.scaling.run.main ----------------------------------------------------------------------
 
 
 @pytest.fixture
@@ -437,8 +431,8 @@ def no_benchmark(monkeypatch: pytest.MonkeyPatch) -> None:
     def started(*args: object, **kwargs: object) -> Any:
         raise AssertionError("the benchmark started")
 
-    for name in ("_machine", "_queries", "_throughput", "run_size", "_run"):
-        monkeypatch.setattr(eval.scale, name, started)
+    for name in ("machine", "_queries", "_throughput", "run_size", "_run"):
+        monkeypatch.setattr(bench.scaling.run, name, started)
 
 
 @pytest.mark.usefixtures("no_benchmark")
@@ -478,7 +472,7 @@ def test_report_redraws_the_tables_and_the_plot_from_scale_json(tmp_path: Path) 
 
 
 def test_size_labels_are_exact() -> None:
-    from eval.scale_report import _label_n
+    from bench.scaling.report import _label_n
 
     assert [_label_n(n) for n in (500, 1000, 1500, 10_000, 100_000, 1_000_000, 2_500_000)] == [
         *["500", "1k", "1.5k", "10k", "100k", "1M", "2.5M"]

@@ -2,10 +2,10 @@
 txtai with the same EmbeddingGemma model as our default (and the bundled MiniLM). One
 table: nDCG@10 by slice and warm per-query latency.
 
-Run: ``python -m eval.peers [--out DIR] [--data-dir DIR] [--k 10] [--rounds 2]
+Run: ``python -m bench.peers [--out DIR] [--data-dir DIR] [--k 10] [--rounds 2]
 [--threads N]``. Needs the published default index (``practice-search build``), the
 EmbeddingGemma folder (``practice-search models``) and txtai
-(``pip install -r eval/requirements-peers.txt``). Writes ``peers.json`` and
+(``make install-peers``: the ``peers`` extra). Writes ``peers.json`` and
 ``peers.md`` to ``--out`` (default ``<data dir>/peers``). Numbers are printed,
 never asserted.
 """
@@ -26,11 +26,9 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
-from eval.configs import CONFIGS, DEFAULT
-from eval.dataset import Dataset, load_dataset
-from eval.latency import needs
-from eval.peers_report import table, write_report
-from eval.peers_systems import (
+from bench.common import needs, percentiles
+from bench.peers.report import table, write_report
+from bench.peers.systems import (
     TXTAI_INSTALL,
     Bm25sPeer,
     Ours,
@@ -44,8 +42,9 @@ from eval.peers_systems import (
     minilm_path,
     txtai_missing,
 )
+from eval.configs import CONFIGS, DEFAULT
+from eval.dataset import Dataset, load_dataset
 from eval.runner import evaluate_run, paired_p, per_query_ndcg
-from eval.stats import percentiles
 from index import LoadedIndex
 from practice_search.config import Settings, get_settings
 from practice_search.errors import ConfigError, PracticeSearchError
@@ -155,10 +154,14 @@ NOTES = [
 
 
 def measure_latency(
-    systems: list[System], texts: list[str], k: int, rounds: int = 1
+    systems: list[System],
+    texts: list[str],
+    k: int,
+    rounds: int = 1,
+    clock: Callable[[], float] = time.perf_counter,
 ) -> dict[str, dict[str, float]]:
     """p50/p95/mean ms per query of each system, interleaved need by need so that noise
-    from other work on the machine falls on every system alike."""
+    from other work on the machine falls on every system alike; ``clock`` reads seconds."""
     times: dict[str, list[float]] = {s.name: [] for s in systems}
     for system in systems:
         system.query("warm-up need about housing", k)
@@ -167,9 +170,9 @@ def measure_latency(
             system.before_timing()  # e.g. forget cached query embeddings of the last round
         for text in texts:
             for system in systems:
-                t0 = time.perf_counter()
+                t0 = clock()
                 system.query(text, k)
-                times[system.name].append((time.perf_counter() - t0) * 1000)
+                times[system.name].append((clock() - t0) * 1000)
     out = {}
     for name, values in times.items():
         pct = percentiles(values)
@@ -279,7 +282,7 @@ def _versions() -> dict[str, str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m eval.peers", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m bench.peers", description=__doc__)
     parser.add_argument("--out", type=Path, help="report folder (default: <data dir>/peers)")
     parser.add_argument("--data-dir", type=Path, help="the published index (default: settings)")
     parser.add_argument("--k", type=int, default=10, help="results per query when timing")
@@ -323,7 +326,7 @@ def main(argv: list[str] | None = None) -> int:
         row["index_s"] = info["index_s"].get(row["name"])
         row["config"] = info["config"].get(row["name"])
     report = {
-        "command": " ".join(["python -m eval.peers", *(sys.argv[1:] if argv is None else argv)]),
+        "command": " ".join(["python -m bench.peers", *(sys.argv[1:] if argv is None else argv)]),
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
         "queries": len(dataset.queries),
         "records": info["records"],

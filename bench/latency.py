@@ -1,6 +1,6 @@
 """Warm in-process query latency over a fixed list of 100 distinct needs.
 
-Run: ``python -m eval.latency [--data-dir DIR] [--k K]``. Prints one JSON
+Run: ``python -m bench.latency [--data-dir DIR] [--k K]``. Prints one JSON
 object (load time, p50/p95/p99 in ms, peak RSS in MB). A benchmark, not a test:
 the numbers are printed, never asserted.
 """
@@ -9,18 +9,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
 import statistics
 import sys
 import time
 from pathlib import Path
 
-from eval.stats import percentiles
-
-
-def needs() -> list[str]:
-    text = (Path(__file__).parent / "needs.txt").read_text(encoding="utf-8")
-    return [line.strip() for line in text.splitlines() if line.strip()]
+from bench.common import needs, peak_rss_mb, percentiles
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -63,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
         "query_p95_ms": pct["p95"],
         "query_p99_ms": pct["p99"],
         "encoder_floor_p50_ms": round(statistics.median(floor), 1),
-        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "peak_rss_mb": peak_rss_mb(),
     }
     json.dump(report, sys.stdout)
     print()

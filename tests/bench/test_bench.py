@@ -1,7 +1,7 @@
 """The benchmark runs end to end on the fake encoder and reports what it promises.
 
-Nothing here asserts a time: the numbers are only checked to be measured
-(present, positive, ordered as percentiles must be).
+Nothing here asserts a time: the numbers are only checked to be measured (present
+and positive); the percentiles themselves are checked on known values in test_common.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from eval.bench import CLIENTS, MARKER, prepare_out, run_bench, write_report
+from bench.run import CLIENTS, MARKER, prepare_out, run_bench, write_report
 from practice_search.config import Settings
 
 _FAKE = {
@@ -24,14 +24,14 @@ _FAKE = {
 }
 
 
-def _percentiles_are_ordered(p: dict[str, float]) -> bool:
-    return 0 < p["p50"] <= p["p95"] <= p["p99"]
+def _measured(p: dict[str, float]) -> bool:
+    return list(p) == ["p50", "p95", "p99"] and all(v > 0 for v in p.values())
 
 
 def test_quick_json_prints_the_tracked_numbers(tmp_path: Path) -> None:
     out = subprocess.run(
         [
-            *[sys.executable, "-m", "practice_search", "bench", "--quick", "--json"],
+            *[sys.executable, "-m", "cli", "bench", "--quick", "--json"],
             *["--out", str(tmp_path / "bench")],
         ],
         capture_output=True,
@@ -44,7 +44,7 @@ def test_quick_json_prints_the_tracked_numbers(tmp_path: Path) -> None:
     report = json.loads(out.stdout)
     for key in ("build_s", "query_p50_ms", "query_p95_ms", "encoder_floor_p50_ms", "peak_rss_mb"):
         assert isinstance(report[key], int | float) and report[key] > 0, key
-    assert report["query_p50_ms"] <= report["query_p95_ms"] <= report["query_p99_ms"]
+    assert report["query_p99_ms"] > 0
     # of the unrounded medians; the fake encoder's floor is a fraction of a millisecond
     assert report["ratio_p50"] == pytest.approx(
         report["query_p50_ms"] / report["encoder_floor_p50_ms"], rel=0.1
@@ -77,8 +77,8 @@ def test_full_run_loads_the_service_at_every_level(
     )
     report = run_bench(settings, tmp_path / "bench", seconds=1.0, log=lambda _: None)
     assert report["mode"] == "full" and report["build"]["passages"] > 400
-    assert _percentiles_are_ordered(report["query"]["end_to_end_ms"])
-    assert _percentiles_are_ordered(report["query"]["encoder_floor_ms"])
+    assert _measured(report["query"]["end_to_end_ms"])
+    assert _measured(report["query"]["encoder_floor_ms"])
     service = report["service"]
     assert service["cold_start_s"] > 0 and service["peak_rss_mb"] > 0
     assert [r["clients"] for r in service["load"]] == list(CLIENTS)
@@ -91,7 +91,7 @@ def test_full_run_loads_the_service_at_every_level(
 
 def _bench(args: list[str], tmp_path: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "practice_search", "bench", *args],
+        [sys.executable, "-m", "cli", "bench", *args],
         capture_output=True,
         text=True,
         env={**os.environ, **_FAKE, "PRACTICE_SEARCH_DATA_DIR": str(tmp_path / "served")},
@@ -139,7 +139,7 @@ def test_a_folder_the_benchmark_did_not_make_is_never_deleted(tmp_path: Path) ->
 
 def test_unknown_encoder_fails_before_building(tmp_path: Path) -> None:
     out = subprocess.run(
-        [sys.executable, "-m", "practice_search", "bench", "--quick", "--out", str(tmp_path / "b")],
+        [sys.executable, "-m", "cli", "bench", "--quick", "--out", str(tmp_path / "b")],
         capture_output=True,
         text=True,
         env={**os.environ, "PRACTICE_SEARCH_ENCODERS": '["nope"]'},

@@ -6,7 +6,7 @@ What it measures (a benchmark prints numbers; nothing here asserts a time):
    and peak RSS (``--quick`` builds every third passage and all checklist items);
 2. the CLI's cold start: ``practice-search query`` from process start to printed
    answer, and its peak RSS;
-3. warm in-process latency over the fixed needs of ``eval/needs.txt`` with the
+3. warm in-process latency over the fixed needs of ``bench/needs.txt`` with the
    query-embedding cache cleared: p50/p95/p99 end to end and by stage, beside the
    physical floor — the query encoders' forward passes alone, side by side as the
    retriever runs them, on the same needs, interleaved with the searches;
@@ -23,8 +23,6 @@ from __future__ import annotations
 import json
 import math
 import os
-import platform
-import resource
 import shutil
 import socket
 import statistics
@@ -39,12 +37,10 @@ from typing import Any
 
 import httpx
 
-from eval.http_load import run_load
-from eval.latency import needs
-from eval.stats import percentiles
+from bench.common import BenchmarkError, machine, needs, peak_rss_mb, percentiles
+from bench.http_load import run_load
 from index.encoders import models_dir
 from practice_search.config import Settings
-from practice_search.errors import BenchmarkError
 
 __all__ = ["run_bench", "write_report"]
 
@@ -108,7 +104,7 @@ def _child(cmd: list[str], env: dict[str, str], what: str) -> tuple[float, float
 
 def _build(data_dir: Path, env: dict[str, str], every: int, log: Log) -> dict[str, Any]:
     log(f"building the index from scratch{' (every third passage)' if every > 1 else ''}…")
-    cmd = [sys.executable, "-m", "eval.bench_build", "--data-dir", str(data_dir)]
+    cmd = [sys.executable, "-m", "bench.build", "--data-dir", str(data_dir)]
     _, wall, peak, out = _child([*cmd, "--every", str(every)], env, "the index build")
     manifest = json.loads(out)
     return {
@@ -124,7 +120,7 @@ def _build(data_dir: Path, env: dict[str, str], every: int, log: Log) -> dict[st
 
 def _cli_cold(data_dir: Path, env: dict[str, str], log: Log) -> dict[str, Any]:
     log("CLI cold start: practice-search query …")
-    cmd = [sys.executable, "-m", "practice_search", "query", "language barrier in healthcare"]
+    cmd = [sys.executable, "-m", "cli", "query", "language barrier in healthcare"]
     first, wall, peak, out = _child([*cmd, "-k", "10", "--json"], env, "the CLI query")
     answered = bool(json.loads(out)["passages"])
     return {
@@ -189,7 +185,7 @@ def _in_process(settings: Settings, n_needs: int, log: Log) -> dict[str, Any]:
         "ratio_p50": round(p50 / floor_p50, 2),
         "stages_ms": stage_table,
         "unaccounted_mean_ms": round((sum(e2e) - accounted) / n, 2),
-        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "peak_rss_mb": peak_rss_mb(),
     }
 
 
@@ -197,13 +193,6 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
-
-
-def _peak_rss_of(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return round(int(line.split()[1]) / 1024, 1)
-    return float("nan")  # pragma: no cover - Linux always reports VmHWM
 
 
 def _first_answer(url: str, proc: subprocess.Popen[bytes], t0: float) -> float | None:
@@ -223,7 +212,7 @@ def _first_answer(url: str, proc: subprocess.Popen[bytes], t0: float) -> float |
 def _service(data_dir: Path, env: dict[str, str], seconds: float, log: Log) -> dict[str, Any]:
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
-    cmd = [sys.executable, "-m", "practice_search", "serve", "--port", str(port)]
+    cmd = [sys.executable, "-m", "cli", "serve", "--port", str(port)]
     log(f"service cold start on {url}…")
     with tempfile.TemporaryFile() as errlog:
         t0 = time.perf_counter()
@@ -241,7 +230,7 @@ def _service(data_dir: Path, env: dict[str, str], seconds: float, log: Log) -> d
             return {
                 "cold_start_s": round(first, 2),
                 "load": loads,
-                "peak_rss_mb": _peak_rss_of(proc.pid),
+                "peak_rss_mb": peak_rss_mb(proc.pid),
             }
         finally:
             proc.terminate()
@@ -250,21 +239,6 @@ def _service(data_dir: Path, env: dict[str, str], seconds: float, log: Log) -> d
             except subprocess.TimeoutExpired:  # pragma: no cover - uvicorn stops on SIGTERM
                 proc.kill()
                 proc.wait()
-
-
-def _machine() -> dict[str, Any]:
-    model = ""
-    cpuinfo = Path("/proc/cpuinfo")
-    if cpuinfo.exists():
-        for line in cpuinfo.read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    return {
-        "cpu": model or platform.processor(),
-        "cores": os.cpu_count(),
-        "python": platform.python_version(),
-    }
 
 
 def prepare_out(out_dir: Path) -> Path:
@@ -336,7 +310,7 @@ def run_bench(
         "cli": cli,
         "query": query,
         "service": service,
-        "machine": _machine(),
+        "machine": machine(),
         "settings": {"encoders": settings.encoders, "lexical": settings.lexical},
         "bench_s": round(time.perf_counter() - started, 1),
     }
@@ -345,7 +319,7 @@ def run_bench(
 
 def write_report(report: dict[str, Any], out_dir: Path) -> tuple[Path, Path]:
     """Write ``bench.json`` and ``bench.md`` into ``out_dir``."""
-    from eval.bench_report import markdown
+    from bench.report import markdown
 
     out_dir.mkdir(parents=True, exist_ok=True)
     js, md = out_dir / "bench.json", out_dir / "bench.md"

@@ -13,11 +13,11 @@ from typing import Any
 
 import pytest
 
+from bench.peers.report import table, write_report
+from bench.peers.systems import Bm25sPeer, Record, rank_run
 from eval.dataset import SLICES
-from eval.peers_report import table, write_report
-from eval.peers_systems import Bm25sPeer, Record, rank_run
 
-# -- eval.peers_report -----------------------------------------------------------------------
+# -- bench.peers.report -----------------------------------------------------------------------
 
 
 def _scores(ndcg: dict[str, float], queries: dict[str, int]) -> dict[str, dict[str, float]]:
@@ -28,7 +28,7 @@ QUERIES = {"all": 100, "en": 50, "it": 30, "cross-lingual": 12, "checklist": 8}
 
 
 def _rows() -> list[dict[str, Any]]:
-    """Rows shaped as eval.peers.main builds them (trimmed)."""
+    """Rows shaped as bench.peers.run.main builds them (trimmed)."""
     return [
         {
             "name": "ours default (gemma, score fusion)",
@@ -133,7 +133,7 @@ def test_header_counts_queries_from_the_first_row() -> None:
 
 def test_write_report_writes_the_json_and_the_markdown_page(tmp_path: Path) -> None:
     report: dict[str, Any] = {
-        "command": "python -m eval.peers --rounds 2",
+        "command": "python -m bench.peers --rounds 2",
         "created": "2025-01-01T00:00:00+00:00",
         "queries": 100,
         "records": 450,
@@ -147,7 +147,7 @@ def test_write_report_writes_the_json_and_the_markdown_page(tmp_path: Path) -> N
     assert paths == [out / "peers.json", out / "peers.md"]
     assert json.loads(paths[0].read_text(encoding="utf-8")) == report
     md = paths[1].read_text(encoding="utf-8")
-    assert md.startswith("# Peers side by side\n\n`python -m eval.peers --rounds 2`\n")
+    assert md.startswith("# Peers side by side\n\n`python -m bench.peers --rounds 2`\n")
     assert "(100 needs)" in md
     assert "over 20 needs (k=10, 2 rounds;" in md
     assert "[0.5, 1.25] on 2 CPUs" in md
@@ -155,7 +155,7 @@ def test_write_report_writes_the_json_and_the_markdown_page(tmp_path: Path) -> N
     assert md.endswith("\n\n- First note.\n- Second note, with `code`.\n")
 
 
-# -- eval.peers_systems.Bm25sPeer --------------------------------------------------------------
+# -- bench.peers.systems.Bm25sPeer -----------------------------------------------------------
 
 RECORDS = [
     Record("p-housing", "Affordable housing and rental support for refugee families."),

@@ -1,6 +1,6 @@
 """Build an index from scratch for the benchmark, in its own process.
 
-Run by :mod:`eval.bench` as ``python -m eval.bench_build --data-dir DIR [--every N]``
+Run by :mod:`bench.run` as ``python -m bench.build --data-dir DIR [--every N]``
 so that the build's wall time and peak memory are its own; the parent hands it a
 fresh folder. ``--every N`` keeps every N-th passage (all checklist items): the
 reduced corpus of ``bench --quick``. Prints the manifest as one JSON object; a

@@ -1,7 +1,7 @@
 """A bounded HTTP load run against a practice-search service on loopback.
 
-Run: ``python -m eval.http_load --url http://127.0.0.1:8000/ --clients 8 --seconds 30``.
-Each client sends ``GET /search`` for the needs in eval/needs.txt in turn, until
+Run: ``python -m bench.http_load --url http://127.0.0.1:8000/ --clients 8 --seconds 30``.
+Each client sends ``GET /search`` for the needs in bench/needs.txt in turn, until
 the time is up. Prints one JSON object: latency p50/p95/p99 in ms, requests per
 second, error count. A benchmark: nothing is asserted here.
 """
@@ -19,8 +19,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from eval.latency import needs
-from eval.stats import percentiles
+from bench.common import needs, percentiles
 
 
 def run_load(

@@ -1,11 +1,11 @@
-"""The report of ``eval.scale``: Markdown tables and a PNG of the curves."""
+"""The report of :mod:`bench.scaling`: Markdown tables and a PNG of the curves."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
 
-from eval.scale_synth import DOC_FILTER
+from bench.scaling.synth import DOC_FILTER
 
 __all__ = ["markdown", "plot"]
 
@@ -195,7 +195,7 @@ def plot(results: Json, path: Path) -> None:
         ("lexical", "total_argsort", "p50_ms"),
         "s-",
         color="black",
-        label="bm25: scores + argsort (engine)",
+        label="bm25: scores + full argsort (before)",
     )
     _curve(
         ax,
@@ -203,7 +203,7 @@ def plot(results: Json, path: Path) -> None:
         ("lexical", "total_partition", "p50_ms"),
         "s--",
         color="black",
-        label="bm25: scores + partition",
+        label="bm25: scores + partition (engine)",
     )
     _curve(
         ax,

@@ -1,4 +1,4 @@
-"""The synthetic corpus of ``eval.scale``: e5-like vectors, texts and records made
+"""The synthetic corpus of :mod:`bench.scaling`: e5-like vectors, texts and records made
 from the real passages (the method is in docs/scaling.md)."""
 
 from __future__ import annotations
@@ -36,10 +36,11 @@ def seeds(data_dir: Path) -> tuple[np.ndarray, list[Json]]:
     """The real e5 passage vectors and their records, row-aligned."""
     import faiss
 
+    from index.build import current_dir, encoder_file
     from index.store import read_records
 
-    root = data_dir / "current"
-    index = faiss.read_index(str(root / "vectors" / "e5.passages.faiss"))
+    root = current_dir(data_dir)
+    index = faiss.read_index(str(encoder_file(root, "e5", "passages")))
     records = read_records(root / "records.sqlite")["passages"]
     if index.ntotal != len(records):
         raise SystemExit("the published index is inconsistent: run `practice-search build`")
@@ -61,15 +62,20 @@ def assign(n: int, records: list[Json]) -> tuple[np.ndarray, np.ndarray, np.ndar
 
 
 def vectors(
-    real: np.ndarray, seed: np.ndarray, partner: np.ndarray, share: np.ndarray
+    real: np.ndarray,
+    seed: np.ndarray,
+    partner: np.ndarray,
+    share: np.ndarray,
+    chunk: int = CHUNK,
 ) -> Iterator[np.ndarray]:
+    """The synthetic vectors, ``chunk`` rows at a time (the same rows for any chunk)."""
     rng = np.random.default_rng(SEED + 1)
     centred = real - real.mean(axis=0)
-    for start in range(0, seed.size, CHUNK):
+    for start in range(0, seed.size, chunk):
         s, p, w = (
-            seed[start : start + CHUNK],
-            partner[start : start + CHUNK],
-            share[start : start + CHUNK, None],
+            seed[start : start + chunk],
+            partner[start : start + chunk],
+            share[start : start + chunk, None],
         )
         g = rng.standard_normal((s.size, len(real)), dtype=np.float32) / np.sqrt(len(real))
         v = (1 - w) * real[s] + w * real[p] + NOISE * (g @ centred)
