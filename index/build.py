@@ -15,7 +15,7 @@ import re
 import shutil
 import time
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -107,7 +107,7 @@ def _embed(encoder: Encoder, texts: list[str], titles: list[str] | None, bar: tq
 
 def write_index_files(
     root: Path,
-    records: dict[str, list[dict[str, Any]]],
+    records: Mapping[str, Sequence[Mapping[str, Any]]],
     vectors: Mapping[str, Mapping[str, FaissVectorIndex]],
     lexical: Mapping[str, Mapping[str, LexicalIndex]],
 ) -> dict[str, float]:
