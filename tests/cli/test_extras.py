@@ -82,6 +82,25 @@ def test_bench_without_its_extra_names_the_extra(tmp_path: Path) -> None:
     assert not (tmp_path / "b").exists()
 
 
+@pytest.mark.parametrize(
+    ("module", "missing", "extra", "what"),
+    [
+        ("bench.peers", "ranx", "peers", "the peers comparison"),
+        ("bench.scaling", "matplotlib", "bench", "the scaling benchmark"),
+    ],
+)
+def test_benchmark_modules_without_their_extra_name_it(
+    module: str, missing: str, extra: str, what: str, tmp_path: Path
+) -> None:
+    out = _module((missing,), module, ["--out", str(tmp_path / "out")])
+    assert out.returncode == 1, out.stderr
+    assert out.stderr == (
+        f"error: {what} needs the '{extra}' extra ({missing} is not installed): "
+        f"pip install 'practice-search[{extra}]' (in a checkout: pip install -e '.[{extra}]')\n"
+    )
+    assert not (tmp_path / "out").exists()
+
+
 def test_the_blocker_blocks() -> None:
     out = _python(("ranx",), "import ranx")
     assert out.returncode == 1 and "ModuleNotFoundError: No module named 'ranx'" in out.stderr
