@@ -192,13 +192,19 @@ def _set_torch_threads(n: int) -> None:
 
 
 def _systems(
-    settings: Settings, dataset: Dataset, log: Callable[[str], None], gemma_path: str
+    settings: Settings,
+    dataset: Dataset,
+    log: Callable[[str], None],
+    gemma_path: str,
+    *,
+    rows: list[OurRow] | None = None,
+    set_threads: Callable[[int], None] = _set_torch_threads,
 ) -> tuple[list[System], dict[str, Any]]:
     from index import load_index
     from retriever import Retriever
 
     index = load_index(settings)
-    ours, skipped = select_ours(OURS, _channels(index))
+    ours, skipped = select_ours(OURS if rows is None else rows, _channels(index))
     records = index_records(settings)
     ids = {r.id for r in records}
     if ids != set(index.row_of):
@@ -214,7 +220,7 @@ def _systems(
         "config": {},
         "skipped": skipped,
     }
-    _set_torch_threads(os.cpu_count() or 1)  # indexing is a batch job: every core
+    set_threads(os.cpu_count() or 1)  # indexing is a batch job: every core
     gemma, minilm = gemma_model(gemma_path), minilm_model()
     loaded: dict[str, Any] = {}  # txtai's model cache: one EmbeddingGemma for both rows
     with tempfile.TemporaryDirectory(prefix="peers-txtai-") as checkpoint:

@@ -36,7 +36,7 @@ from eval.runner import evaluate_run
 from index.encoders import models_dir
 from index.encoders.fetch import EMBEDDINGGEMMA
 from index.encoders.onnx import EmbeddingGemmaEncoder
-from practice_search.config import Settings
+from practice_search.config import Settings, get_settings
 from practice_search.errors import ConfigError, ModelNotAvailable
 from tests.conftest import fake_settings
 
@@ -188,9 +188,13 @@ def test_missing_embeddinggemma_stops_the_run_with_one_line(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     pytest.importorskip("txtai")
-    monkeypatch.setattr(peers, "get_settings", lambda: Settings(models_dir=tmp_path / "none"))
+    monkeypatch.setenv("PRACTICE_SEARCH_MODELS_DIR", str(tmp_path / "none"))
+    get_settings.cache_clear()  # the settings a run reads: from this environment
     out = tmp_path / "out"
-    assert main(["--out", str(out)]) == 1
+    try:
+        assert main(["--out", str(out)]) == 1
+    finally:
+        get_settings.cache_clear()
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and err.startswith("error: EmbeddingGemma-300M is not in ")
     assert "practice-search models" in err
@@ -284,7 +288,6 @@ def test_txtai_peer_passes_the_model_cache_and_checkpoint_to_txtai(
 def test_systems_are_our_rows_then_the_peers_gemma_sharing_one_model_and_checkpoint(
     fake_txtai: type[_FakeEmbeddings],
     fake_index_dir: Path,
-    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # the fake index's dense channel is 'hash': our rows are re-aimed at it
     rows = [
@@ -292,10 +295,15 @@ def test_systems_are_our_rows_then_the_peers_gemma_sharing_one_model_and_checkpo
         OurRow("ours bm25", {"bm25": 1.0, "hash": 0.0}, frozenset({"bm25"}), {"fusion": "rrf"}),
         OurRow("ours gemma", {}, frozenset({"gemma"})),
     ]
-    monkeypatch.setattr(peers, "OURS", rows)
-    monkeypatch.setattr(peers, "_set_torch_threads", lambda n: None)
     settings = fake_settings(fake_index_dir)
-    systems, info = peers._systems(settings, load_dataset(), lambda msg: None, "/m/gemma")
+    systems, info = peers._systems(
+        settings,
+        load_dataset(),
+        lambda msg: None,
+        "/m/gemma",
+        rows=rows,
+        set_threads=lambda n: None,
+    )
     assert [s.name for s in systems] == [
         "ours hash, score",
         "ours bm25",
