@@ -2,15 +2,36 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+import threading
 
-__all__ = ["CORPUS_LANGS", "lang_probabilities"]
+__all__ = ["CORPUS_LANGS", "lang_probabilities", "ready"]
 
 CORPUS_LANGS = ("en", "it")
 
+# langdetect sets up one module-wide table on first use; two threads doing it at once
+# corrupt it ("'en' is not in list", "dictionary changed size during iteration"), so the
+# first use is serialised and its result kept
+_LOCK = threading.Lock()
+_FACTORIES: dict[bool, object] = {}
 
-@lru_cache(maxsize=2)
+
 def _factory(corpus_langs_only: bool) -> object:
+    factory = _FACTORIES.get(corpus_langs_only)
+    if factory is None:
+        with _LOCK:
+            factory = _FACTORIES.get(corpus_langs_only)
+            if factory is None:
+                factory = _FACTORIES[corpus_langs_only] = _make_factory(corpus_langs_only)
+    return factory
+
+
+def ready() -> None:
+    """Set up both detectors now (a server does it before it says it is ready)."""
+    _factory(False)
+    _factory(True)
+
+
+def _make_factory(corpus_langs_only: bool) -> object:
     from langdetect import DetectorFactory, detector_factory
 
     DetectorFactory.seed = 0  # langdetect is random unless seeded

@@ -75,6 +75,9 @@ class Retriever:
         calibrated = [kind for kind in KINDS if len(groups[kind]) >= 2]
         for ch in self.channels:
             ch.calibrate(calibrated)
+        # everything a search sets up on first use is set up now, before a server says it
+        # is ready: concurrent first searches then share nothing half-made
+        detect_query_language("language barrier in healthcare")
 
     @classmethod
     def load(

@@ -26,7 +26,7 @@ from practice_search.config import Settings, get_settings
 from practice_search.errors import PracticeSearchError
 from retriever import Retriever
 from service.errors import install_error_handlers
-from service.middleware import Metrics, install_middleware
+from service.middleware import Metrics, RequestGuard, install_middleware
 from service.routes import catalog, ops
 from service.routes.search import search_router
 
@@ -66,6 +66,8 @@ def create_app(settings: Settings | None = None, retriever: Retriever | None = N
         summary="Search European good practices in migrant integration (English and Italian).",
         version="0.1.0",
         lifespan=lifespan,
+        # no "/search/" -> "/search" redirect: it would be built from the Host header
+        redirect_slashes=False,
     )
     app.state.settings = settings
     app.state.retriever = retriever
@@ -74,6 +76,7 @@ def create_app(settings: Settings | None = None, retriever: Retriever | None = N
     if retriever is not None:
         app.state.metrics.observe_index(retriever)
     install_error_handlers(app)
+    app.add_middleware(RequestGuard)  # innermost: HEAD as GET, query strings must be UTF-8
     # Starlette's body limit stops chunked bodies mid-stream; the outer middleware
     # answers a declared Content-Length over the limit at once, in our JSON shape
     app.add_middleware(RequestBodyLimitMiddleware, max_body_size=settings.max_body_bytes)

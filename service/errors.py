@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from http import HTTPStatus
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match, Mount
 
 from practice_search.errors import (
     ConfigError,
@@ -49,13 +49,23 @@ def _validation_message(exc: RequestValidationError) -> str:
     return "; ".join(parts) or "invalid request"
 
 
+_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+
+
 def _allowed_methods(request: Request) -> list[str]:
-    """Methods the OpenAPI schema documents for the requested path."""
-    path = request.url.path
-    for template, operations in request.app.openapi().get("paths", {}).items():
-        if re.fullmatch(re.sub(r"\{[^/]+\}", "[^/]+", template), path):
-            return sorted(m.upper() for m in operations)
-    return []
+    """Every method some route takes for the requested path (HEAD wherever GET is)."""
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        if isinstance(route, Mount):  # the static files: GET and HEAD
+            if request.url.path.startswith(route.path.rstrip("/") + "/"):
+                methods |= {"GET", "HEAD"}
+            continue
+        for method in _METHODS:
+            if route.matches({**request.scope, "method": method})[0] == Match.FULL:
+                methods.add(method)
+    if "GET" in methods:
+        methods.add("HEAD")
+    return sorted(methods)
 
 
 def install_error_handlers(app: FastAPI) -> None:

@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Awaitable, Callable
+from urllib.parse import unquote_to_bytes
 
 from fastapi import FastAPI, Request, Response
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from retriever import Retriever
 from service.errors import error_response
 
-__all__ = ["Metrics", "install_middleware"]
+__all__ = ["METHODS", "Metrics", "RequestGuard", "install_middleware"]
+
+log = logging.getLogger("practice_search.service")
+# the metrics' method label: a closed set, whatever a client sends
+METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"})
 
 _HTML_CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -67,10 +74,18 @@ def install_middleware(app: FastAPI, max_body_bytes: int, metrics: Metrics) -> N
         if length is not None and (not length.isdigit() or int(length) > max_body_bytes):
             response: Response = error_response(413, f"request body over {max_body_bytes} bytes")
         else:
-            response = await call_next(request)
+            try:
+                response = await call_next(request)
+            except Exception as exc:  # a bug: answered here, so it gets the headers below
+                log.exception("internal error on %s %s", request.method, request.url.path)
+                response = error_response(
+                    500, f"internal error ({type(exc).__name__})", "InternalError"
+                )
+                response.headers["Connection"] = "close"
         route = request.scope.get("route")
         label = getattr(route, "path", "unmatched")
-        metrics.requests.labels(label, request.method, str(response.status_code)).inc()
+        method = request.method if request.method in METHODS else "other"
+        metrics.requests.labels(label, method, str(response.status_code)).inc()
         metrics.latency.labels(label).observe(time.perf_counter() - started)
         html = response.headers.get("content-type", "").startswith("text/html")
         csp = _DOCS_CSP if request.url.path == "/docs" else _HTML_CSP if html else _API_CSP
@@ -80,3 +95,48 @@ def install_middleware(app: FastAPI, max_body_bytes: int, metrics: Metrics) -> N
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Cross-Origin-Resource-Policy", "cross-origin")
         return response
+
+
+class RequestGuard:
+    """What is settled before routing, in plain ASGI:
+
+    - ``HEAD`` is answered wherever ``GET`` is: the request is routed as ``GET`` and
+      the body dropped (the headers, ``Content-Length`` included, stay those of GET);
+    - a query string that is not UTF-8 once percent-decoded is refused with 422, as
+      the same bytes in a body are (they would otherwise become U+FFFD and search).
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        if not _utf8_query(scope.get("query_string", b"")):
+            response = error_response(422, "the query string is not valid UTF-8", "ValidationError")
+            await response(scope, receive, send)
+            return
+        if scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def headers_only(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                message = {**message, "body": b""}
+            await send(message)
+
+        scope["method"] = "GET"  # in place: the outer middleware reads the route found
+        try:
+            await self.app(scope, receive, headers_only)
+        finally:
+            scope["method"] = "HEAD"
+
+
+def _utf8_query(raw: bytes) -> bool:
+    try:
+        for part in raw.split(b"&"):
+            unquote_to_bytes(part.replace(b"+", b" ")).decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True

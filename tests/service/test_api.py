@@ -200,7 +200,7 @@ def test_filter_values_in_the_schema_match_the_corpus() -> None:
 
 def test_405_lists_every_method_of_the_path(client: TestClient) -> None:
     r = client.request("OPTIONS", "/search")
-    assert r.status_code == 405 and r.headers["allow"] == "GET, POST"
+    assert r.status_code == 405 and r.headers["allow"] == "GET, HEAD, POST"
 
 
 @pytest.mark.parametrize(
