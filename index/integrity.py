@@ -16,7 +16,7 @@ import os
 import re
 import types
 import typing
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -137,19 +137,43 @@ def check_files(
             raise corrupt(rel, f"cannot be read ({clean_reason(exc)})") from exc
 
 
-def _fits(value: Any, hint: Any) -> bool:
+def _checker(hint: Any) -> Callable[[Any], bool]:
+    """A predicate for values of the type ``hint`` (the few shapes records use)."""
     origin = typing.get_origin(hint)
     if origin in (typing.Union, types.UnionType):
-        return any(_fits(value, h) for h in typing.get_args(hint))
+        parts = [_checker(h) for h in typing.get_args(hint)]
+        return lambda v: any(p(v) for p in parts)
     if hint is type(None):
-        return value is None
+        return lambda v: v is None
     if origin is list:
-        return isinstance(value, list) and all(isinstance(v, str) for v in value)
+        return lambda v: isinstance(v, list) and all(isinstance(x, str) for x in v)
     if origin is dict:
-        return isinstance(value, dict)
+        return lambda v: isinstance(v, dict)
     if hint is str:
-        return isinstance(value, str)
-    return True  # a Literal or alias: its presence is enough here
+        return lambda v: isinstance(v, str)
+    return lambda v: True  # a Literal or alias: its presence is enough here
+
+
+def _fields(schema: Any) -> list[tuple[str, Callable[[Any], bool]]]:
+    """Each field of a record type with a predicate its values must pass (``id`` and
+    ``text`` must also be non-blank: the retriever matches and shows them)."""
+    out = []
+    for name, hint in typing.get_type_hints(schema).items():
+        check = _checker(hint)
+        if name in ("id", "text"):
+            out.append((name, lambda v: isinstance(v, str) and bool(v.strip())))
+        else:
+            out.append((name, check))
+    return out
+
+
+def _problem(rec: Any, fields: list[tuple[str, Callable[[Any], bool]]]) -> str | None:
+    if not isinstance(rec, dict):
+        return "is not an object"
+    for name, check in fields:
+        if name not in rec or not check(rec[name]):
+            return f"has no valid '{name}'"
+    return None
 
 
 def check_records(records: Mapping[str, Sequence[Any]], counts: Mapping[str, int]) -> None:
@@ -163,23 +187,10 @@ def check_records(records: Mapping[str, Sequence[Any]], counts: Mapping[str, int
                 f"{where}: {len(rows)} {table} records, manifest.json says {counts.get(table)}; "
                 "the index is damaged: run `practice-search build`"
             )
-        hints = typing.get_type_hints(schema)
+        fields = _fields(schema)
         seen: set[str] = set()
         for row, rec in enumerate(rows, start=1):
-            bad = (
-                "is not an object"
-                if not isinstance(rec, dict)
-                else next(
-                    (
-                        f"has no valid '{name}'"
-                        for name, hint in hints.items()
-                        if name not in rec
-                        or not _fits(rec[name], hint)
-                        or (name in ("id", "text") and not str(rec[name]).strip())
-                    ),
-                    None,
-                )
-            )
+            bad = _problem(rec, fields)
             if bad is None and rec["id"] in seen:
                 bad = f"repeats id {rec['id']}"
             if bad:
