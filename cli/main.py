@@ -39,11 +39,13 @@ def _cmd_build(args: argparse.Namespace) -> int:
 
 
 def _ensure_index(settings: Settings, quiet: bool = False) -> None:
-    """Build the index if it is missing or stale (what `make run` relies on)."""
-    from index import build_index, check_fresh, read_manifest
+    """Build the index if it is missing or stale (what `make run` relies on); a damaged
+    one (a file missing or of another size) is an error, left for the operator to see."""
+    from index import build_index
+    from index.load import verify_index
 
     try:
-        check_fresh(read_manifest(settings), settings)
+        verify_index(settings, full=False)
     except (IndexMissing, IndexStale) as exc:
         print(f"{exc} — building it now.", file=sys.stderr)
         build_index(settings, progress=not quiet)
@@ -199,12 +201,18 @@ def _cmd_bench(args: argparse.Namespace) -> int:
 
 def _cmd_status(args: argparse.Namespace) -> int:
     from index import check_fresh, read_manifest
+    from index.load import check_index_files, verify_index
 
     settings = _settings(args)
     manifest = read_manifest(settings)
     print(manifest.to_json())
     check_fresh(manifest, settings)
-    print("index is up to date", file=sys.stderr)
+    if args.verify:  # every checksum, and the data's structure: what loading checks
+        verify_index(settings)
+        print(f"index is up to date and verified ({len(manifest.files)} files)", file=sys.stderr)
+    else:  # every file there with its size: a stat each
+        check_index_files(settings, manifest, full=False)
+        print("index is up to date", file=sys.stderr)
     return 0
 
 
@@ -304,7 +312,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     bench_command.add_arguments(bn)
     bn.set_defaults(func=_cmd_bench)
-    s = sub.add_parser("status", help="show the index manifest and whether it is stale")
+    s = sub.add_parser("status", help="show the index manifest and whether it is stale or damaged")
+    s.add_argument(
+        "--verify",
+        action="store_true",
+        help="also check every file's SHA-256 and the data's structure (what loading checks)",
+    )
     s.set_defaults(func=_cmd_status)
     m = sub.add_parser(
         "models",

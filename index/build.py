@@ -25,6 +25,7 @@ from tqdm import tqdm
 
 from corpus import CHUNKING_VERSION, Corpus, corpus_hash, load_corpus
 from index.encoders import Encoder, EncoderFactory, create_encoder, encoder_args, threads
+from index.integrity import checksum_files
 from index.lexical import LexicalIndex, LexicalLang
 from index.manifest import Manifest
 from index.store import write_records
@@ -114,7 +115,8 @@ def write_index_files(
     """Write an index's files into ``root`` in the layout :func:`index.load.load_index`
     reads: the vector indexes (encoder -> kind), the BM25 indexes (language -> kind) and
     the record store (table -> rows in index order). The manifest, which says what the
-    files are, is the caller's to write after them.
+    files are, is the caller's to write after them, with their checksums
+    (:func:`index.integrity.checksum_files`): the loader refuses files it does not list.
 
     Returns the seconds spent on each: ``vectors``, ``lexical`` and ``records``.
     """
@@ -211,6 +213,7 @@ def _write(
         build_seconds=round(time.perf_counter() - started, 2),
         stage_seconds={**stages, "records": round(written["records"], 3)},
         created=datetime.now(UTC).isoformat(timespec="seconds"),
+        files=checksum_files(root),  # what was written, verified when it is loaded
     )
     manifest.save(root / "manifest.json")
     return manifest

@@ -7,6 +7,7 @@ import io
 import re
 from enum import StrEnum
 from pathlib import Path
+from typing import Any
 
 import bm25s
 import numpy as np
@@ -103,6 +104,15 @@ class LexicalIndex:
 
     def stem(self, words: list[str]) -> list[str]:
         return list(self._stemmer.stemWords([w.lower() for w in words]))
+
+    def postings(self) -> tuple[dict[str, Any], int]:
+        """The BM25 score matrix as bm25s holds it (``data``, ``indices``, ``indptr``,
+        ``num_docs``) and the highest id a query term can map to (-1: no terms)."""
+        assert self._model is not None
+        ids = [i for term, i in self._model.vocab_dict.items() if term]
+        if not all(isinstance(i, int) for i in ids):
+            raise ValueError("term ids that are not integers")
+        return dict(self._model.scores), max(ids, default=-1)
 
     def save(self, path: Path) -> None:
         assert self._model is not None

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import contextlib
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Literal, Protocol, cast, overload
 
 import numpy as np
@@ -12,6 +14,16 @@ from corpus import CHUNKING_VERSION, corpus_hash
 from corpus.records import ChecklistRecord, DocumentRecord, PassageRecord, PracticeRecord
 from index.build import KINDS, current_dir, encoder_file, lexical_dir
 from index.encoders import Encoder, EncoderFactory, create_encoder, encoder_args
+from index.integrity import (
+    BM25_FILES,
+    MANIFEST,
+    RECORDS,
+    check_files,
+    check_lexical,
+    check_records,
+    clean_reason,
+    corrupt,
+)
 from index.lexical import LexicalIndex, LexicalLang
 from index.manifest import FORMAT_VERSION, Manifest
 from index.store import read_records
@@ -19,7 +31,16 @@ from index.vectors import FaissVectorIndex, choose_spec
 from practice_search.config import Settings
 from practice_search.errors import IndexCorrupt, IndexMissing, IndexStale
 
-__all__ = ["LoadedIndex", "RowsByKind", "check_fresh", "load_index", "read_manifest"]
+__all__ = [
+    "LoadedIndex",
+    "RowsByKind",
+    "check_fresh",
+    "check_index_files",
+    "load_index",
+    "needed_files",
+    "read_manifest",
+    "verify_index",
+]
 
 
 class RowsByKind(Protocol):
@@ -72,21 +93,64 @@ class LoadedIndex:
         return np.array([r.get(name) or "" for r in rows], dtype=object)
 
 
-def read_manifest(settings: Settings) -> Manifest:
+def _index_root(settings: Settings) -> Path:
     root = current_dir(settings.data_dir)
-    if not (root / "manifest.json").exists():
+    if root.is_symlink() and not root.exists():
+        raise IndexCorrupt(
+            "the index folder `current` points to a build that is missing; "
+            "the index is damaged: run `practice-search build`"
+        )
+    if not root.exists():
         raise IndexMissing(
             f"no index in {settings.data_dir.resolve()}: run `practice-search build`"
         )
-    return Manifest.load(root / "manifest.json")
+    return root
+
+
+def read_manifest(settings: Settings) -> Manifest:
+    """The published index's manifest (IndexMissing if nothing was built, IndexCorrupt if
+    the manifest is missing from the index folder or unreadable)."""
+    path = _index_root(settings) / MANIFEST
+    try:
+        return Manifest.load(path)
+    except FileNotFoundError:
+        raise IndexCorrupt(
+            f"manifest {MANIFEST} is missing from the index folder; "
+            "the index is damaged: run `practice-search build`"
+        ) from None
+
+
+def needed_files(manifest: Manifest) -> list[str]:
+    """The files the loader reads, relative to the index folder."""
+    out = [RECORDS]
+    for info in manifest.encoders:
+        out += [encoder_file(Path(), info.name, kind).as_posix() for kind in KINDS]
+    for lang in manifest.lexical_langs:
+        for kind in KINDS:
+            out += [(lexical_dir(Path(), lang, kind) / name).as_posix() for name in BM25_FILES]
+    return out
+
+
+def check_index_files(settings: Settings, manifest: Manifest, *, full: bool = True) -> None:
+    """Every file the index needs is listed in the manifest and present with its size
+    and (``full``) its SHA-256. Raises IndexStale for an index built before checksums,
+    IndexCorrupt for a damaged one."""
+    if manifest.format_version < FORMAT_VERSION or not manifest.files:
+        raise IndexStale(
+            "index is stale: it was built before file checksums were recorded "
+            f"(index format {manifest.format_version}, this version reads {FORMAT_VERSION}). "
+            "Run `practice-search build`."
+        )
+    check_files(_index_root(settings), manifest.files, needed_files(manifest), full=full)
 
 
 def check_fresh(manifest: Manifest, settings: Settings) -> None:
     """Raise IndexStale naming every way the index differs from corpus and settings."""
     problems = []
     if manifest.format_version != FORMAT_VERSION:
+        older = ", built before file checksums" if manifest.format_version < 2 else ""
         problems.append(
-            f"index format {manifest.format_version} (this version reads {FORMAT_VERSION})"
+            f"index format {manifest.format_version}{older} (this version reads {FORMAT_VERSION})"
         )
     if manifest.corpus_hash != corpus_hash():
         problems.append("the corpus changed since the build")
@@ -114,6 +178,81 @@ def check_fresh(manifest: Manifest, settings: Settings) -> None:
         )
 
 
+@contextlib.contextmanager
+def _reading(rel: str) -> Iterator[None]:
+    """Any failure to parse ``rel`` becomes an IndexCorrupt naming it, in one line."""
+    try:
+        yield
+    except (IndexCorrupt, IndexStale):
+        raise
+    except Exception as exc:
+        cause = exc.__cause__ if isinstance(exc, IndexCorrupt) and exc.__cause__ else exc
+        raise corrupt(rel, f"cannot be read ({clean_reason(cause)})") from exc
+
+
+def _read_files(settings: Settings, manifest: Manifest, *, full: bool = True) -> LoadedIndex:
+    """Verify the files against the manifest, read them, and check that they agree with
+    each other and with the manifest (what checksums miss if it was edited too)."""
+    check_index_files(settings, manifest, full=full)
+    root = _index_root(settings)
+    with _reading(RECORDS):
+        records = read_records(root / RECORDS)
+        check_records(records, manifest.counts)
+    kinds = {"passages": records["passages"], "checklist": records["checklist"]}
+    vectors: dict[str, dict[str, FaissVectorIndex]] = {}
+    for info in manifest.encoders:
+        vectors[info.name] = {}
+        for kind in KINDS:
+            path = encoder_file(root, info.name, kind)
+            rel = path.relative_to(root).as_posix()
+            with _reading(rel):
+                vec = FaissVectorIndex.load(
+                    path, ef_search=settings.hnsw_ef_search, nprobe=settings.ivf_nprobe
+                )
+            wanted = manifest.vector_spec(kind).type
+            if vec.index_type != wanted:
+                raise corrupt(rel, f"is a {vec.index_type} index, manifest says {wanted}")
+            if vec.size != len(kinds[kind]) or vec.dim != info.dim:
+                raise corrupt(
+                    rel,
+                    f"holds {vec.size}x{vec.dim} vectors, expected {len(kinds[kind])}x{info.dim} "
+                    f"({kind} records x {info.name} dimension)",
+                )
+            vectors[info.name][kind] = vec
+    lexical: dict[str, dict[str, LexicalIndex]] = {}
+    for lang in manifest.lexical_langs:
+        lexical[lang] = {}
+        for kind in KINDS:
+            folder = lexical_dir(root, lang, kind)
+            rel = folder.relative_to(root).as_posix() + "/"
+            with _reading(rel):
+                lex = LexicalIndex.load(folder, LexicalLang(lang))
+                check_lexical(rel, *lex.postings(), len(kinds[kind]))
+            lexical[lang][kind] = lex
+    return LoadedIndex(
+        manifest=manifest,
+        documents={d["id"]: d for d in records["documents"]},
+        practices={p["id"]: p for p in records["practices"]},
+        records=kinds,
+        vectors=vectors,
+        lexical=lexical,
+    )
+
+
+def verify_index(settings: Settings, *, full: bool = True) -> Manifest:
+    """Check the published index without loading encoders: fresh for ``settings``, every
+    file as the manifest lists it; with ``full``, also every SHA-256 and the structure
+    of the data (what :func:`load_index` checks). Without ``full``, only presence and
+    sizes (a stat per file). Raises IndexMissing, IndexStale or IndexCorrupt."""
+    manifest = read_manifest(settings)
+    check_fresh(manifest, settings)
+    if full:
+        _read_files(settings, manifest)
+    else:
+        check_index_files(settings, manifest, full=False)
+    return manifest
+
+
 def load_index(
     settings: Settings,
     encoders: Mapping[str, Encoder] | None = None,
@@ -133,52 +272,17 @@ def load_index(
     manifest = read_manifest(settings)
     if check:
         check_fresh(manifest, settings)
-    root = current_dir(settings.data_dir)
-    records = read_records(root / "records.sqlite")
-    kinds = {"passages": records["passages"], "checklist": records["checklist"]}
-    for kind, rows in kinds.items():
-        if len(rows) != manifest.counts.get(kind):
-            raise IndexCorrupt(
-                f"{kind}: {len(rows)} records, manifest says {manifest.counts.get(kind)}"
-            )
-    vectors: dict[str, dict[str, FaissVectorIndex]] = {}
-    for info in manifest.encoders:
-        vectors[info.name] = {}
-        for kind in KINDS:
-            path = encoder_file(root, info.name, kind)
-            if not path.exists():
-                raise IndexCorrupt(f"missing vector file {path.name}")
-            vec = FaissVectorIndex.load(
-                path, ef_search=settings.hnsw_ef_search, nprobe=settings.ivf_nprobe
-            )
-            if vec.index_type != manifest.vector_spec(kind).type:
-                raise IndexCorrupt(
-                    f"{path.name}: a {vec.index_type} index, manifest says "
-                    f"{manifest.vector_spec(kind).type}"
-                )
-            if vec.size != len(kinds[kind]) or vec.dim != info.dim:
-                raise IndexCorrupt(
-                    f"{path.name}: {vec.size}x{vec.dim} vectors, expected "
-                    f"{len(kinds[kind])}x{info.dim}"
-                )
-            vectors[info.name][kind] = vec
-    lexical = {
-        lang: {
-            kind: LexicalIndex.load(lexical_dir(root, lang, kind), LexicalLang(lang))
-            for kind in KINDS
-        }
-        for lang in manifest.lexical_langs
-    }
+    index = _read_files(settings, manifest)
     loaded = dict(encoders or {})
     for info in manifest.encoders:
         if info.name not in loaded:
             loaded[info.name] = encoder_factory(info.name, **encoder_args(settings))
-    return LoadedIndex(
-        manifest=manifest,
-        documents={d["id"]: d for d in records["documents"]},
-        practices={p["id"]: p for p in records["practices"]},
-        records=kinds,
-        vectors=vectors,
-        lexical=lexical,
-        encoders=loaded,
-    )
+    for info in manifest.encoders:
+        dim = loaded[info.name].info.dim
+        if dim and dim != info.dim:  # some encoders cannot say their width before encoding
+            raise IndexStale(
+                f"index is stale: encoder {info.name} gives {dim}-dimensional vectors, the "
+                f"index holds {info.dim}. Run `practice-search build`."
+            )
+    index.encoders = loaded
+    return index

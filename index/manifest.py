@@ -15,7 +15,8 @@ from practice_search.errors import IndexCorrupt
 
 __all__ = ["FORMAT_VERSION", "Manifest", "library_versions"]
 
-FORMAT_VERSION = 1
+# 2: ``files`` lists every index file with its size and SHA-256 (verified at load)
+FORMAT_VERSION = 2
 _VECTOR_KINDS = ("passages", "checklist")  # the kinds with vector indexes (index.build.KINDS)
 _LIBRARIES = (
     "faiss-cpu",
@@ -55,6 +56,8 @@ class Manifest:
     # kind -> VectorIndexSpec.to_dict(); absent in manifests older than index types (flat)
     vector_index: dict[str, dict[str, Any]] = field(default_factory=dict)
     versions: dict[str, str] = field(default_factory=library_versions)
+    # path relative to the index folder -> {"size": bytes, "sha256": hex}; absent before 2
+    files: dict[str, dict[str, Any]] = field(default_factory=dict)
     format_version: int = FORMAT_VERSION
 
     def vector_spec(self, kind: str) -> VectorIndexSpec:
@@ -77,10 +80,23 @@ class Manifest:
                 EncoderInfo(**{**e, "languages": tuple(e["languages"])}) for e in raw["encoders"]
             ]
             manifest = cls(**raw)
+            if not all(isinstance(v, dict) for v in dict(manifest.files).values()):
+                raise ValueError("files: each entry must be an object")
+            if not all(isinstance(v, int) for v in dict(manifest.counts).values()):
+                raise ValueError("counts: each count must be an integer")
             for kind in manifest.vector_index:
                 manifest.vector_spec(kind)  # an unknown type or field is a damaged manifest
             return manifest
         except FileNotFoundError:
             raise
-        except (OSError, ValueError, TypeError, KeyError) as exc:
-            raise IndexCorrupt(f"manifest {path} is unreadable: {exc}") from exc
+        except OSError as exc:
+            raise IndexCorrupt(
+                f"manifest {path.name} cannot be read ({exc.strerror or type(exc).__name__}); "
+                "the index is damaged: run `practice-search build`"
+            ) from exc
+        except (ValueError, TypeError, KeyError, AttributeError) as exc:
+            reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            raise IndexCorrupt(
+                f"manifest {path.name} is unreadable ({reason[:160]}); "
+                "the index is damaged: run `practice-search build`"
+            ) from exc

@@ -9,6 +9,7 @@ the threadpool without sharing mutable state.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -42,7 +43,9 @@ def _load(app: FastAPI, settings: Settings) -> None:
         app.state.load_error = str(exc)
         return
     except Exception as exc:  # keep serving /healthz and say why we are not ready
-        app.state.load_error = f"loading failed: {type(exc).__name__}: {exc}"
+        # the details (paths, a library's source location) go to the log, not to clients
+        logging.getLogger("practice_search").exception("loading the index failed")
+        app.state.load_error = f"loading failed ({type(exc).__name__}); see the server log"
         return
     app.state.metrics.observe_index(retriever)
     app.state.retriever = retriever

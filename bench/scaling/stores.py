@@ -203,6 +203,7 @@ def w_publish(job: Json) -> Json:
     index and BM25 index the other stages made, the real checklist's, and the real
     manifest with the synthetic counts."""
     from index.build import current_dir, encoder_file, lexical_dir, write_index_files
+    from index.integrity import checksum_files
     from index.lexical import LexicalIndex, LexicalLang
     from index.load import read_manifest
     from index.store import read_records
@@ -237,6 +238,7 @@ def w_publish(job: Json) -> Json:
     manifest.lexical_langs = [en.value]
     manifest.counts = {**manifest.counts, "passages": n}
     manifest.vector_index = {"passages": choose_spec(n).to_dict(), "checklist": {"type": "flat"}}
+    manifest.files = checksum_files(root)
     manifest.save(root / "manifest.json")
     return {"publish_s": round(time.perf_counter() - t0, 2)}
 

@@ -11,6 +11,7 @@ import pytest
 from corpus import Corpus
 from index import build_index, load_index
 from index.build import current_dir
+from index.integrity import checksum_files
 from index.manifest import Manifest
 from practice_search.errors import IndexCorrupt, IndexStale
 from tests.conftest import fake_settings
@@ -92,5 +93,12 @@ def test_vector_file_of_another_type_is_corrupt(
     build_index(fake_settings(tmp_path), progress=False, corpus=corpus)  # flat
     src = current_dir(hnsw_dir) / "vectors" / "hash.passages.faiss"
     (current_dir(tmp_path) / "vectors" / "hash.passages.faiss").write_bytes(src.read_bytes())
-    with pytest.raises(IndexCorrupt, match="a hnsw index, manifest says flat"):
+    with pytest.raises(IndexCorrupt, match=r"passages\.faiss has \d+ bytes, the manifest says"):
+        load_index(fake_settings(tmp_path))
+    # the manifest edited to list the new file: the file is then read and its type checked
+    path = current_dir(tmp_path) / "manifest.json"
+    manifest = Manifest.load(path)
+    manifest.files = checksum_files(current_dir(tmp_path))
+    manifest.save(path)
+    with pytest.raises(IndexCorrupt, match="is a hnsw index, manifest says flat"):
         load_index(fake_settings(tmp_path))
