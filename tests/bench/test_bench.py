@@ -82,7 +82,8 @@ def test_full_run_loads_the_service_at_every_level(
     service = report["service"]
     assert service["cold_start_s"] > 0 and service["peak_rss_mb"] > 0
     assert [r["clients"] for r in service["load"]] == list(CLIENTS)
-    assert all(r["requests"] > 0 and r["errors"] == 0 for r in service["load"])
+    failed = [(r["clients"], r["error_samples"]) for r in service["load"] if r["errors"]]
+    assert all(r["requests"] > 0 for r in service["load"]) and failed == []
     js, md = write_report(report, tmp_path / "bench")
     assert json.loads(js.read_text())["service"]["load"][2]["clients"] == 16
     assert "## HTTP /search" in md.read_text(encoding="utf-8")
