@@ -10,6 +10,7 @@ the threadpool without sharing mutable state.
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -23,6 +24,7 @@ from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.body_limit import RequestBodyLimitMiddleware
 
+from index.encoders import models_dir
 from practice_search.config import Settings, get_settings
 from practice_search.errors import PracticeSearchError
 from retriever import Retriever
@@ -36,11 +38,26 @@ __all__ = ["create_app"]
 STATIC = Path(__file__).parent / "static"
 
 
+_ABSOLUTE_PATH = re.compile(r"(?<![\w.])/[^\s:;,'\"`()]+")
+
+
+def public_reason(message: str, settings: Settings) -> str:
+    """A loading error as clients may read it: folders on this machine named by role,
+    any other absolute path by its last part (the full message goes to the log)."""
+    for folder, name in (
+        (models_dir(settings), "the models folder"),
+        (settings.data_dir, "the data folder"),
+    ):
+        message = message.replace(str(Path(folder).resolve()), name)
+    return _ABSOLUTE_PATH.sub(lambda m: Path(m.group()).name or "/", message)
+
+
 def _load(app: FastAPI, settings: Settings) -> None:
     try:
         retriever = Retriever.load(settings)
     except PracticeSearchError as exc:
-        app.state.load_error = str(exc)
+        logging.getLogger("practice_search").warning("not ready: %s", exc)
+        app.state.load_error = public_reason(str(exc), settings)
         return
     except Exception as exc:  # keep serving /healthz and say why we are not ready
         # the details (paths, a library's source location) go to the log, not to clients

@@ -176,3 +176,19 @@ def test_a_bug_is_a_500_with_the_usual_headers_counted_and_closing(
         assert r.headers["connection"] == "close"
         metrics = client.get("/metrics").text
     assert 'route="/search",status="500"' in metrics
+
+
+def test_a_reason_given_to_clients_names_no_path_on_this_machine(tmp_path: Path) -> None:
+    from service.app import public_reason
+
+    settings = Settings(data_dir=tmp_path / "data", models_dir=tmp_path / "models")
+    data, models = (tmp_path / "data").resolve(), (tmp_path / "models").resolve()
+    assert public_reason(f"no index in {data}: run it", settings) == (
+        "no index in the data folder: run it"
+    )
+    assert public_reason(f"missing {models}/gemma/model.onnx; fetch it", settings) == (
+        "missing the models folder/gemma/model.onnx; fetch it"
+    )
+    assert public_reason("faiss/impl/io.cpp:68 at /usr/src/faiss/impl/io.cpp, x", settings) == (
+        "faiss/impl/io.cpp:68 at io.cpp, x"
+    )
