@@ -115,6 +115,17 @@ class Settings(BaseSettings):
     default_k: int = Field(default=10, ge=1)
     max_k: int = Field(default=100, ge=1)
     max_query_chars: int = Field(default=500, ge=10)
+    max_query_tokens: int = Field(
+        default=256,
+        ge=8,
+        le=2048,
+        description=(
+            "Token budget of a need for each tokenizer-based encoder: a longer need is cut "
+            "after the character holding its last budgeted token before it is embedded "
+            "(what it costs grows with its tokens, not its characters). No 500-character "
+            "stretch of the corpus's English or Italian text reaches 256 tokens."
+        ),
+    )
     threads: int = Field(
         default=1,
         ge=1,
