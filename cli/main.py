@@ -139,19 +139,19 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from service import create_app
+    from service.server import server_config
 
     settings = _serve_settings(args)
     print(
         f"practice-search: serving on http://{settings.host}:{settings.port}/ (API docs at /docs)",
         file=sys.stderr,
     )
-    uvicorn.run(
-        create_app(settings),
-        host=settings.host,
-        port=settings.port,
-        log_level="warning",
-        timeout_graceful_shutdown=5,
+    # header and body timeouts, the connection cap and the keep-alive timeout come
+    # from the settings (see service.server)
+    config = server_config(
+        create_app(settings), settings, log_level="warning", timeout_graceful_shutdown=5
     )
+    uvicorn.Server(config).run()
     return 0
 
 

@@ -115,6 +115,17 @@ class Settings(BaseSettings):
     default_k: int = Field(default=10, ge=1)
     max_k: int = Field(default=100, ge=1)
     max_query_chars: int = Field(default=500, ge=10)
+    max_query_tokens: int = Field(
+        default=256,
+        ge=8,
+        le=2048,
+        description=(
+            "Token budget of a need for each tokenizer-based encoder: a longer need is cut "
+            "after the character holding its last budgeted token before it is embedded "
+            "(what it costs grows with its tokens, not its characters). No 500-character "
+            "stretch of the corpus's English or Italian text reaches 256 tokens."
+        ),
+    )
     threads: int = Field(
         default=1,
         ge=1,
@@ -151,6 +162,50 @@ class Settings(BaseSettings):
         description="Origins allowed to call the API from a browser (CORS); empty = none.",
     )
     max_body_bytes: int = Field(default=16_384, ge=256, description="Largest request body.")
+    max_concurrent_searches: int = Field(
+        default=4,
+        ge=1,
+        description=(
+            "Searches run at once, each in a thread of the search pool (the health, "
+            "readiness, metrics and static routes never wait for it); needs already "
+            "embedded have a pool of their own, so they never wait behind new ones."
+        ),
+    )
+    max_queued_searches: int = Field(
+        default=16,
+        ge=0,
+        description=(
+            "Searches that may wait for a running one to finish; any more are answered "
+            "at once with 503 and Retry-After."
+        ),
+    )
+    retry_after: int = Field(
+        default=1, ge=1, description="Seconds a refused search is told to wait (Retry-After)."
+    )
+    header_timeout: float = Field(
+        default=10.0,
+        gt=0,
+        description=(
+            "Seconds a request has to send its headers: from the connection's opening, "
+            "or from the first byte of a later request on a kept-alive connection."
+        ),
+    )
+    body_timeout: float = Field(
+        default=30.0,
+        gt=0,
+        description="Seconds a request has to send its whole body, once its headers are in.",
+    )
+    keep_alive_timeout: float = Field(
+        default=5.0, gt=0, description="Seconds an idle keep-alive connection is kept open."
+    )
+    max_connections: int = Field(
+        default=1000,
+        ge=1,
+        description=(
+            "Open connections served at once; one more is closed as soon as it is "
+            "accepted (kept under the process's file descriptor limit)."
+        ),
+    )
 
     @field_validator("encoders")
     @classmethod

@@ -41,6 +41,10 @@ class Channel(Protocol):
         """The query as this channel reads it (a vector, terms)."""
         ...
 
+    def cached(self, query: str) -> Any | None:
+        """The query's form if it is already known (no work to do), else None."""
+        ...
+
     def rank(
         self, form: Any, kind: str, qlang: QueryLanguage, allowed: np.ndarray | None, n: int
     ) -> Ranking:
@@ -93,6 +97,9 @@ class LexicalChannel:
 
     def form(self, query: str, times: StageTimes | None = None) -> tuple[str, ...]:
         return self._analyzers.terms(self._lang, query)
+
+    def cached(self, query: str) -> tuple[str, ...] | None:
+        return None  # cheap: always read in the search's own thread
 
     def rank(
         self,
@@ -153,6 +160,9 @@ class DenseChannel:
                 times.add(f"encode:{self.name}", time.perf_counter() - t0)
             self._cache.put(key, vec)
         return vec
+
+    def cached(self, query: str) -> np.ndarray | None:
+        return self._cache.get((self.name, query))
 
     def clear_cache(self) -> None:
         self._cache = EmbeddingCache(self._cache.size)

@@ -56,6 +56,12 @@ class Retriever:
         }
         calibration = Calibration(groups, self._row_langs, settings.hubness)
         self._analyzers = Analyzers(index.lexical)
+        # what a need costs an encoder grows with its tokens: each tokenizer-based
+        # encoder embeds at most max_query_tokens of it (the others have none to count)
+        for encoder in index.encoders.values():
+            setter = getattr(encoder, "set_query_tokens", None)
+            if setter is not None:
+                setter(settings.max_query_tokens)
         channels = channels_of(
             index, calibration, self._analyzers, prf=settings.prf, hubness=settings.hubness
         )
@@ -100,16 +106,28 @@ class Retriever:
             if isinstance(ch, DenseChannel):
                 ch.clear_cache()
 
+    def embedded(self, query: str) -> bool:
+        """Whether every costly channel already holds this need's form (a search of it
+        does no encoder work): a quick look, for callers that schedule searches."""
+        text = clean_query(query)
+        return all(ch.cached(text) is not None for ch in self.channels if ch.costly)
+
     def _forms(self, text: str) -> dict[str, Future[Any]]:
         """Start reading the query in every costly channel's form but the one the search
         runs in its own thread; they run side by side, beside language detection and the
         cheap channels (the encoders release the GIL)."""
         times = current_stages()  # the pool's threads do not see this context
-        return {
-            ch.name: self._pool.submit(ch.form, text, times)
-            for ch in self.channels
-            if ch.costly and ch.name != self._inline
-        }
+        jobs: dict[str, Future[Any]] = {}
+        for ch in self.channels:
+            if not ch.costly or ch.name == self._inline:
+                continue
+            known = ch.cached(text)
+            if known is not None:  # a cached need never queues behind others' encoding
+                jobs[ch.name] = Future()
+                jobs[ch.name].set_result(known)
+            else:
+                jobs[ch.name] = self._pool.submit(ch.form, text, times)
+        return jobs
 
     def _allowed(self, kind: str, filters: Filters) -> np.ndarray | None:
         masks = self._masks[kind]

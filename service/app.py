@@ -3,8 +3,9 @@
 Models and the index load in the lifespan, in a background thread, so the
 process answers ``/healthz`` at once and ``/readyz`` turns 200 when loading is
 done. The retriever is read-only after loading: FAISS and BM25 searches only
-read, the query-embedding cache takes a lock, so requests run concurrently in
-the threadpool without sharing mutable state.
+read, the query-embedding cache takes a lock, so searches run concurrently without
+sharing mutable state, in their own bounded pool (:mod:`service.admission`); the
+health, readiness, metrics and page routes run on the event loop.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from index.encoders import models_dir
 from practice_search.config import Settings, get_settings
 from practice_search.errors import PracticeSearchError
 from retriever import Retriever
+from service.admission import Admission
 from service.errors import install_error_handlers
 from service.middleware import Metrics, RequestGuard, install_middleware
 from service.routes import catalog, ops
@@ -71,6 +73,7 @@ def _load(app: FastAPI, settings: Settings) -> None:
 def create_app(settings: Settings | None = None, retriever: Retriever | None = None) -> FastAPI:
     """A new app; pass ``retriever`` to reuse one already loaded (tests)."""
     settings = settings or get_settings()
+    admission = Admission.of(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -92,6 +95,7 @@ def create_app(settings: Settings | None = None, retriever: Retriever | None = N
     app.state.settings = settings
     app.state.retriever = retriever
     app.state.load_error = None
+    app.state.admission = admission
     app.state.metrics = Metrics()
     if retriever is not None:
         app.state.metrics.observe_index(retriever)
@@ -109,15 +113,15 @@ def create_app(settings: Settings | None = None, retriever: Retriever | None = N
             allow_headers=["Content-Type"],
             max_age=600,
         )
-    for router in (search_router(settings), catalog.router, ops.router):
+    for router in (search_router(settings, admission), catalog.router, ops.router):
         app.include_router(router)
 
     @app.get("/", include_in_schema=False)
-    def page() -> FileResponse:
+    async def page() -> FileResponse:
         return FileResponse(STATIC / "index.html", media_type="text/html")
 
     @app.get("/widget.js", include_in_schema=False)
-    def widget() -> FileResponse:
+    async def widget() -> FileResponse:
         return FileResponse(STATIC / "widget.js", media_type="text/javascript")
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
@@ -126,7 +130,7 @@ def create_app(settings: Settings | None = None, retriever: Retriever | None = N
     )
 
     @app.get("/docs", include_in_schema=False)
-    def docs() -> HTMLResponse:
+    async def docs() -> HTMLResponse:
         return get_swagger_ui_html(
             openapi_url="/openapi.json",
             title="practice-search API",

@@ -11,7 +11,7 @@ from retriever import Retriever
 __all__ = ["RetrieverDep", "get_retriever"]
 
 
-def get_retriever(request: Request) -> Retriever:
+async def get_retriever(request: Request) -> Retriever:  # async: no threadpool hop
     retriever: Retriever | None = request.app.state.retriever
     if retriever is None:
         reason = request.app.state.load_error or "the index and models are still loading"

@@ -83,6 +83,25 @@ class _OnnxModel:
                 self._threads = n
             return previous
 
+    query_tokens: int | None = None
+
+    def set_query_tokens(self, n: int | None) -> None:
+        """Cut each need to about its first ``n`` tokens before embedding it (None: only
+        the model's own limit). What a need costs grows with its tokens, and scripts
+        differ widely in tokens per character (500 emoji are about 850 tokens)."""
+        self.query_tokens = n
+
+    def _clip(self, text: str) -> str:
+        """``text`` up to the end of the character holding its ``query_tokens``-th token;
+        a need within the budget is returned unchanged."""
+        budget = self.query_tokens
+        if budget is None:
+            return text
+        encoding = self._tokenizer.encode(text, add_special_tokens=False)
+        if len(encoding.ids) <= budget:
+            return text
+        return text[: encoding.offsets[budget - 1][1]]
+
     def _feed(self, texts: list[str]) -> dict[str, np.ndarray]:
         encodings = self._tokenizer.encode_batch(texts)
         feed = {
@@ -140,7 +159,7 @@ class OnnxEncoder(_OnnxModel):
         return normalise(pooled)
 
     def encode_queries(self, texts: list[str]) -> np.ndarray:
-        return self._run(list(texts))
+        return self._run([self._clip(t) for t in texts])
 
     def encode_passages(self, texts: list[str], titles: list[str] | None = None) -> np.ndarray:
         return self._run(join_titles(texts, titles))
@@ -199,7 +218,7 @@ class EmbeddingGemmaEncoder(_OnnxModel):
         return normalise(self._output(self._feed(texts))[:, : self.dim])
 
     def encode_queries(self, texts: list[str]) -> np.ndarray:
-        return self._run([self.QUERY_PROMPT + t for t in texts])
+        return self._run([self.QUERY_PROMPT + self._clip(t) for t in texts])
 
     def encode_passages(self, texts: list[str], titles: list[str] | None = None) -> np.ndarray:
         """Passages with their titles; full vectors are kept in ``passages.sqlite`` beside

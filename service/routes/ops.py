@@ -1,4 +1,7 @@
-"""Health, readiness and metrics."""
+"""Health, readiness and metrics.
+
+Every route here is ``async`` and quick: it runs on the event loop, never waiting for
+a thread, so it answers while every search thread is busy."""
 
 from __future__ import annotations
 
@@ -27,7 +30,7 @@ class NotReady(TypedDict):
 
 
 @router.get("/healthz")
-def healthz() -> Health:
+async def healthz() -> Health:
     """The process is up."""
     return {"status": "ok"}
 
@@ -37,7 +40,7 @@ def healthz() -> Health:
     response_model=Ready,
     responses={503: {"model": NotReady, "description": "Still loading, or loading failed"}},
 )
-def readyz(request: Request) -> Ready | JSONResponse:
+async def readyz(request: Request) -> Ready | JSONResponse:
     """The index and models are loaded (503 until then, or if loading failed)."""
     state = request.app.state
     if state.retriever is None:
@@ -47,7 +50,7 @@ def readyz(request: Request) -> Ready | JSONResponse:
 
 
 @router.get("/metrics", include_in_schema=False)
-def metrics(request: Request) -> Response:
+async def metrics(request: Request) -> Response:
     """Prometheus metrics: request counts and latency by route, index size."""
     return Response(
         generate_latest(request.app.state.metrics.registry), media_type=CONTENT_TYPE_LATEST

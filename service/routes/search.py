@@ -6,9 +6,10 @@ from fastapi import APIRouter, Body, Path, Query, Response
 from pydantic import TypeAdapter
 
 from practice_search.config import Settings
-from retriever import SearchResult
+from retriever import Retriever, SearchResult
 from retriever.request import Limits, SearchRequest, body_model, query_model
 from retriever.views import SimilarPassage
+from service.admission import Admission
 from service.deps import RetrieverDep
 from service.responses import json_body
 from service.schemas import ErrorBody
@@ -17,7 +18,10 @@ __all__ = ["search_router"]
 
 ERRORS: dict[int | str, dict[str, Any]] = {
     422: {"model": ErrorBody, "description": "Bad query, k, offset or filter value"},
-    503: {"model": ErrorBody, "description": "Index or models not loaded"},
+    503: {
+        "model": ErrorBody,
+        "description": "Index or models not loaded, or too many searches at once (Retry-After)",
+    },
 }
 
 
@@ -27,33 +31,42 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 _RESULT_JSON = TypeAdapter(SearchResult)
 
 
-def _search(retriever: RetrieverDep, req: SearchRequest) -> Response:
-    return Response(_RESULT_JSON.dump_json(retriever.run(req)), media_type="application/json")
+def _answer(retriever: Retriever, req: SearchRequest) -> bytes:
+    return _RESULT_JSON.dump_json(retriever.run(req))
 
 
-def search_router(settings: Settings) -> APIRouter:
+def search_router(settings: Settings, admission: Admission | None = None) -> APIRouter:
     """The search routes, their request bounds taken from ``settings`` (one model, the
-    library's: :mod:`retriever.request`), so ``/openapi.json`` shows the configured ones."""
+    library's: :mod:`retriever.request`), so ``/openapi.json`` shows the configured ones.
+
+    Searches run through ``admission`` (its own bounded pool and wait, 503 beyond
+    them), never in the threadpool the other routes share."""
+    gate = admission or Admission.of(settings)
+
+    async def _search(retriever: Retriever, req: SearchRequest) -> Response:
+        body = await gate.run(lambda: _answer(retriever, req), cached=retriever.embedded(req.q))
+        return Response(body, media_type="application/json")
+
     limits = Limits.of(settings)
     query_form = query_model(limits)
     body_form = body_model(limits)
     router = APIRouter(tags=["search"])
 
     @router.get("/search", response_model=SearchResult, responses=ERRORS)
-    def search_get(
+    async def search_get(
         retriever: RetrieverDep,
         req: Annotated[query_form, Query()],  # type: ignore[valid-type]
     ) -> Response:
         """Passages and checklist recommendations for a need (the result contract)."""
-        return _search(retriever, req)
+        return await _search(retriever, req)
 
     @router.post("/search", response_model=SearchResult, responses=ERRORS)
-    def search_post(
+    async def search_post(
         retriever: RetrieverDep,
         req: Annotated[body_form, Body()],  # type: ignore[valid-type]
     ) -> Response:
         """The same as ``GET /search``, with the fields in a JSON body."""
-        return _search(retriever, req)
+        return await _search(retriever, req)
 
     @router.get(
         "/similar/{passage_id}",

@@ -16,6 +16,7 @@ from fastapi.testclient import TestClient
 from practice_search.config import Settings
 from retriever import Retriever
 from service import create_app
+from service.server import Tally, server_config
 from tests.conftest import fake_settings
 
 
@@ -39,11 +40,20 @@ def free_port() -> int:
 class LiveServer:
     """A real uvicorn serving an app on 127.0.0.1, in a background thread."""
 
-    def __init__(self, app: FastAPI) -> None:
+    def __init__(
+        self, app: FastAPI, settings: Settings | None = None, tally: Tally | None = None
+    ) -> None:
+        """With ``settings``, the server runs as ``practice-search serve`` runs it (its
+        timeouts and connection cap, see service.server), counting into ``tally``."""
         self.app = app
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}/"
-        config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning")
+        if settings is None:
+            config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning")
+        else:
+            config = server_config(
+                app, settings, tally, host="127.0.0.1", port=self.port, log_level="warning"
+            )
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 
