@@ -154,6 +154,9 @@ class _Broken:
     def __init__(self, real: Retriever) -> None:
         self.index, self.catalog, self.settings = real.index, real.catalog, real.settings
 
+    def embedded(self, query: str) -> bool:
+        return False
+
     def run(self, request: Any) -> Any:
         raise RuntimeError("a bug")
 
