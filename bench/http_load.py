@@ -18,6 +18,7 @@ import argparse
 import ipaddress
 import json
 import random
+import secrets
 import sys
 import threading
 import time
@@ -34,9 +35,11 @@ def run_load(
 ) -> dict[str, Any]:
     """Drive ``clients`` concurrent clients for ``seconds``; return the measurements.
 
-    With ``fresh``, every request's need is made unique (a counter is appended), so
-    the service's query-embedding cache never answers: the uncached cost.
+    With ``fresh``, every request's need is made unique (this run's random tag, the
+    client and a counter are appended), so the service's query-embedding cache never
+    answers, in this run or a later one against the same server: the uncached cost.
     """
+    run = secrets.token_hex(4)
     base = url.rstrip("/")
     queries = needs()
     latencies: list[float] = []
@@ -50,7 +53,7 @@ def run_load(
             while time.monotonic() < deadline:
                 q = queries[i % len(queries)]
                 if fresh:
-                    q = f"{q} {offset}-{i}"
+                    q = f"{q} {run}-{offset}-{i}"
                 i += 1
                 t = time.perf_counter()
                 try:

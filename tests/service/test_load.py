@@ -4,6 +4,9 @@ Latency is printed for the record, never asserted (the machine is shared)."""
 
 from __future__ import annotations
 
+from typing import Any
+from urllib.parse import parse_qs
+
 import pytest
 
 from bench.http_load import is_loopback, run_load
@@ -21,6 +24,29 @@ def test_eight_clients_for_ten_seconds_without_errors(
     print(report)
     assert report["requests"] > 50
     assert report["errors"] == 0, report["error_samples"]
+
+
+def test_fresh_needs_are_fresh_in_every_run() -> None:
+    """Two --fresh runs against one server never send the same need twice (a second run
+    would otherwise measure the cache the first one filled)."""
+    seen: list[list[str]] = []
+
+    async def record(scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http":
+            seen[-1] += parse_qs(scope["query_string"].decode())["q"]
+            await send({"type": "http.response.start", "status": 200, "headers": []})
+            await send({"type": "http.response.body", "body": b"{}"})
+        elif scope["type"] == "lifespan":
+            message = await receive()
+            await send({"type": f"{message['type']}.complete"})
+
+    with LiveServer(record) as server:  # type: ignore[arg-type]
+        for _ in range(2):
+            seen.append([])
+            report = run_load(server.url, clients=2, seconds=0.5, fresh=True)
+            assert report["errors"] == 0 and report["requests"] == len(seen[-1]) > 0
+    first, second = seen
+    assert len(set(first)) == len(first) and not set(first) & set(second)
 
 
 @pytest.mark.parametrize(
