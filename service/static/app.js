@@ -332,6 +332,183 @@
     if (nav) view.appendChild(nav);
   }
 
+
+  // ---- the practice and checklist-item views ----
+  /* The top of a view reached by id: a way back to the results it came from (exactly
+   * as many steps back as it is), or to a new search. */
+  function detailTop() {
+    topKind = null;
+    top.innerHTML = "";
+    var entry = history.state || {};
+    var back = entry.results
+      ? el("a", {href: entry.results, "class": "back", id: "back", text: "← " + t("back")})
+      : link(urlFor({}), "← " + t("newSearch"), "back");
+    if (entry.results) {
+      back.addEventListener("click", function (ev) {
+        if (ev.button !== 0 || ev.metaKey || ev.ctrlKey || ev.shiftKey || ev.altKey) return;
+        ev.preventDefault();
+        history.go(-entry.hops);
+      });
+    }
+    top.appendChild(el("p", {"class": "crumb"}, [back]));
+  }
+
+  function loadDetail(path, mine, opts, show) {
+    detailTop();
+    view.innerHTML = "";
+    status.textContent = t("loadingView");
+    getJSON(path).then(function (res) {
+      if (mine !== token) return;
+      if (!res.ok) {
+        status.textContent = "";
+        view.appendChild(el("h1", {id: "view-heading", tabindex: "-1", text: problem(res)}));
+      } else {
+        status.textContent = "";
+        show(res.body);
+      }
+      if (opts.moved) document.getElementById("view-heading").focus();
+    }, function () {
+      if (mine !== token) return;
+      status.textContent = t("error");
+    });
+  }
+
+  function facts(rows) {
+    return el("dl", {"class": "facts"}, rows.filter(function (r) { return r[1]; }).map(function (r) {
+      return el("div", {}, [el("dt", {text: r[0]}), el("dd", {}, [r[1]])]);
+    }));
+  }
+
+  function answersByDimension(answers) {
+    var out = [], current = null;
+    answers.forEach(function (a) {
+      if (!current || current.dimension !== a.dimension) {
+        current = {dimension: a.dimension, groups: []};
+        out.push(current);
+      }
+      current.groups.push(a);
+    });
+    return el("section", {"aria-labelledby": "h-answers"}, [el("h2", {id: "h-answers", text: t("answers")})]
+      .concat(out.map(function (d) {
+        return el("div", {"class": "dimension card"}, [el("h3", {text: dim(d.dimension) || t("practice")})]
+          .concat(d.groups.map(function (g) {
+            return el("div", {"class": "answer"}, [el("h4", {text: g.question})].concat(
+              g.passages.map(function (p) { return el("p", {"class": "text", text: p.text}); })));
+          })));
+      })));
+  }
+
+  function passagesOf(passages) {
+    return el("section", {"aria-labelledby": "h-passages-of"}, [el("h2", {id: "h-passages-of", text: t("passagesOf")})]
+      .concat(passages.map(function (p) {
+        return el("div", {"class": "card"}, [
+          el("h3", {text: p.section.length ? p.section[p.section.length - 1] : t("passagesOf")}),
+          p.section.length > 1 ? el("p", {"class": "where", text: p.section.slice(0, -1).join(" › ")}) : null,
+          el("p", {"class": "text", text: p.text})
+        ]);
+      })));
+  }
+
+  var STATUS = {met: ["✓", "met"], not_met: ["–", "notMet"], unmarked: ["", "unmarked"]};
+
+  function checklistTable(items) {
+    var section = el("section", {"aria-labelledby": "h-practice-checklist"},
+                     [el("h2", {id: "h-practice-checklist", text: t("checklistOf")})]);
+    if (!items.length) { section.appendChild(el("p", {"class": "empty", text: t("noChecklist")})); return section; }
+    var count = {met: 0, not_met: 0, unmarked: 0};
+    items.forEach(function (c) { count[c.status] += 1; });
+    var table = el("table", {"class": "grid"}, [
+      el("caption", {text: t("checklistCaption", {met: count.met, notMet: count.not_met, unmarked: count.unmarked})}),
+      el("thead", {}, [el("tr", {}, [el("th", {scope: "col", text: t("status")}),
+                                     el("th", {scope: "col", text: t("recommendation")}),
+                                     el("th", {scope: "col", text: t("dimension")})])]),
+      el("tbody", {}, items.map(function (c) {
+        var s = STATUS[c.status] || STATUS.unmarked;
+        return el("tr", {"class": "status-" + c.status}, [
+          el("td", {"class": "status-cell"}, [el("span", {"class": "mk", text: s[0]}), " " + t(s[1])]),
+          el("td", {}, [link(itemUrl(c.id), c.text)]),
+          el("td", {text: dim(c.dimension)})
+        ]);
+      }))
+    ]);
+    section.appendChild(el("div", {"class": "table-wrap"}, [table]));
+    return section;
+  }
+
+  /* Similar passages from other practices or documents, one line per practice or
+   * section, best first. */
+  function similarSection(practice, mine) {
+    var list = el("div", {"class": "similar"}, [el("p", {"class": "meta", text: t("loadingView")})]);
+    var section = el("section", {"aria-labelledby": "h-similar"}, [
+      el("h2", {id: "h-similar", text: t("similar")}), el("p", {"class": "intro", text: t("similarIntro")}), list]);
+    var seed = practice.passages[0];
+    if (!seed) { list.innerHTML = ""; list.appendChild(el("p", {text: t("noSimilar")})); return section; }
+    getJSON("/similar/" + encodeURIComponent(seed.id) + "?k=15").then(function (res) {
+      if (mine !== token) return;
+      list.innerHTML = "";
+      var seen = {}, rows = [];
+      (res.ok ? res.body : []).forEach(function (p) {
+        if (p.practice && p.practice.id === practice.id) return;
+        var key = p.practice ? p.practice.id : p.doc.id + "\u241f" + p.section.join("\u241f");
+        if (seen[key]) return;
+        seen[key] = true;
+        var meta = p.practice ? [p.practice.organisation, p.practice.place].filter(Boolean).join(" · ")
+                              : [p.doc.title].concat(p.section.slice(0, -1)).join(" › ");
+        var name = p.practice ? link(practiceUrl(p.practice.id), p.practice.title)
+                              : el("span", {"class": "section-name", text: p.section[p.section.length - 1] || p.doc.title});
+        rows.push(el("li", {}, [name, meta ? el("span", {"class": "meta", text: " — " + meta}) : null,
+                                el("p", {"class": "text", text: p.text.length > 220 ? p.text.slice(0, 217) + "…" : p.text})]));
+      });
+      list.appendChild(rows.length ? el("ul", {"class": "similar-list"}, rows.slice(0, 6))
+                                   : el("p", {text: res.ok ? t("noSimilar") : problem(res)}));
+    }, function () { if (mine === token) { list.innerHTML = ""; list.appendChild(el("p", {text: t("error")})); } });
+    return section;
+  }
+
+  function renderPractice(state, mine, opts) {
+    loadDetail("/practices/" + encodeURIComponent(state.practice), mine, opts, function (p) {
+      document.title = p.title + " — " + t("brand");
+      view.appendChild(el("article", {"class": "detail"}, [
+        el("p", {"class": "eyebrow", text: t("practice")}),
+        el("h1", {id: "view-heading", tabindex: "-1", text: p.title}),
+        p.summary ? el("p", {"class": "summary", text: p.summary}) : null,
+        facts([[t("organisation"), p.organisation], [t("place"), p.place],
+               [t("sources"), p.sources.map(function (s) { return s.title; }).join("; ")],
+               [t("topics"), p.topics.join(", ")]]),
+        p.answers.length ? answersByDimension(p.answers) : passagesOf(p.passages),
+        checklistTable(p.checklist),
+        similarSection(p, mine)
+      ]));
+    });
+  }
+
+  function markedList(id, symbol, label, practices) {
+    return el("section", {"aria-labelledby": id, "class": "marks card"}, [
+      el("h2", {id: id}, [el("span", {"class": "mk", "aria-hidden": "true", text: symbol}), label + " (" + practices.length + ")"]),
+      practices.length
+        ? el("ul", {}, practices.map(function (p) {
+            return el("li", {}, [mark(symbol), link(practiceUrl(p.id), p.title),
+                                 [p.organisation, p.place].filter(Boolean).length
+                                   ? el("span", {"class": "meta", text: " — " + [p.organisation, p.place].filter(Boolean).join(" · ")}) : null]);
+          }))
+        : el("p", {"class": "nobody", text: t("nobody")})
+    ]);
+  }
+
+  function renderItem(state, mine, opts) {
+    loadDetail("/checklist/" + encodeURIComponent(state.item), mine, opts, function (c) {
+      document.title = c.text + " — " + t("brand");
+      view.appendChild(el("article", {"class": "detail"}, [
+        el("p", {"class": "eyebrow", text: t("item")}),
+        el("h1", {id: "view-heading", tabindex: "-1", text: c.text}),
+        facts([[t("dimension"), dim(c.dimension)], [t("question"), c.question]]),
+        markedList("h-met", "✓", t("metBy"), c.met_by),
+        markedList("h-not-met", "–", t("notMetBy"), c.not_met_by),
+        markedList("h-unmarked", "", t("unmarkedBy"), c.unmarked_by)
+      ]));
+    });
+  }
+
   // ---- rendering ----
   function render(opts) {
     opts = opts || {};
@@ -339,7 +516,9 @@
     ui = chooseUi(state);
     frame();
     var mine = ++token;
-    renderSearch(state, mine, opts);
+    if (state.practice) renderPractice(state, mine, opts);
+    else if (state.item) renderItem(state, mine, opts);
+    else renderSearch(state, mine, opts);
   }
 
   document.addEventListener("click", function (ev) {

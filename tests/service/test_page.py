@@ -111,3 +111,70 @@ def test_filters_and_page_two_come_back_from_the_url(page, server) -> None:  # t
     page.go_forward()
     page.wait_for_url(lambda u: "page=2" not in u)
     assert _results(page) == first_page
+
+
+def test_a_practice_opens_at_its_own_url_and_back_returns_to_the_results(page, server) -> None:  # type: ignore[no-untyped-def]
+    page.goto(server.url + SHARED)
+    shown = _results(page)
+    results_url = page.url
+    title = "Psychotherapy with health mentors for refugees"
+    page.locator("#view .group h3").get_by_role("link", name=title).click()
+    page.wait_for_url("**practice=konstanz-refugee-psychotherapy**")
+    heading = page.get_by_role("heading", level=1)
+    assert heading.inner_text() == title
+    assert page.evaluate("document.activeElement.id") == "view-heading"
+    assert "Konstanz, Germany" in page.locator(".facts").inner_text()
+    assert "SPRING good practices (part B)" in page.locator(".facts").inner_text()
+    # answers by dimension and question
+    assert page.get_by_role("heading", name="Answers by dimension and question").is_visible()
+    assert page.locator(".dimension h3").first.inner_text() == "Inclusivity & Participation"
+    # the checklist as a table, marked with text as well as a symbol
+    table = page.get_by_role("table")
+    assert "met" in table.locator("caption").inner_text()
+    cells = table.locator(".status-cell").all_inner_texts()
+    assert cells and all(c in {"✓ met", "– not met", " not marked"} for c in cells), cells
+    # similar practices: links to other practices
+    similar = page.locator(".similar-list li a").first
+    similar.wait_for()
+    assert "practice=konstanz-refugee-psychotherapy" not in similar.get_attribute("href")
+    page.screenshot(path=str(ARTIFACTS / "page-practice.png"), full_page=True)
+
+    page.get_by_role("link", name="Back to the results").click()
+    page.wait_for_url(results_url)
+    assert _results(page) == shown
+    assert page.get_by_label("What do you need?").input_value() == NEED
+    # the link followed has the focus again
+    assert page.evaluate("document.activeElement.textContent") == title
+
+    page.go_forward()
+    page.wait_for_url("**practice=**")
+    page.go_back()
+    page.wait_for_url(results_url)
+    assert _results(page) == shown
+
+
+def test_a_checklist_item_lists_who_meets_it(page, server) -> None:  # type: ignore[no-untyped-def]
+    page.goto(server.url + SHARED)
+    _results(page)
+    item = page.locator("#view .item h3 a").first
+    text = item.inner_text()
+    item.click()
+    page.wait_for_url("**item=c-**")
+    assert page.get_by_role("heading", level=1).inner_text() == text
+    met = page.locator("section.marks").first
+    assert met.locator("h2").inner_text().startswith("✓")
+    assert met.get_by_role("link").count() > 0
+    page.screenshot(path=str(ARTIFACTS / "page-item.png"), full_page=True)
+    met.get_by_role("link").first.click()
+    page.wait_for_url("**practice=**")
+    page.get_by_role("link", name="Back to the results").click()  # two steps back
+    page.wait_for_url("**q=**")
+    assert page.locator("#view .group").count() > 0
+
+
+def test_an_unknown_practice_says_so(page, server) -> None:  # type: ignore[no-untyped-def]
+    page.goto(server.url + "?practice=nope")
+    heading = page.get_by_role("heading", level=1)
+    heading.wait_for()
+    assert "Nothing with this id" in heading.inner_text()
+    assert page.get_by_role("link", name="New search").is_visible()
