@@ -203,11 +203,14 @@
     document.title = state.q ? state.q + " — " + t("brand") : t("pageTitle");
     if (!state.q) { view.innerHTML = ""; status.textContent = ""; return; }
     status.textContent = t("loading");
+    view.innerHTML = "";
+    view.setAttribute("aria-busy", "true");
     var params = new URLSearchParams({q: state.q, k: String(K), offset: String((state.page - 1) * K)});
     FILTERS.forEach(function (f) { if (state[f]) params.set(f, state[f]); });
     getJSON("/search?" + params.toString()).then(function (res) {
       if (mine !== token) return;
-      if (!res.ok) { view.innerHTML = ""; status.textContent = problem(res); return; }
+      view.setAttribute("aria-busy", "false");
+      if (!res.ok) { status.textContent = problem(res); return; }
       showResults(state, res.body);
       var back = (history.state || {}).focus;
       if (opts.popped && back) {
@@ -216,7 +219,7 @@
       }
     }, function () {
       if (mine !== token) return;
-      view.innerHTML = "";
+      view.setAttribute("aria-busy", "false");
       status.textContent = t("error");
     });
   }

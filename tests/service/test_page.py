@@ -49,7 +49,7 @@ def _query(url: str) -> dict[str, list[str]]:
 
 def _results(page) -> list[str]:  # type: ignore[no-untyped-def]
     """The group headings and checklist items shown, in order."""
-    page.locator("#view .group, #view .empty").first.wait_for()
+    page.locator("#view:not([aria-busy=true]) :is(.group, .empty)").first.wait_for()
     return page.locator("#view .group h3, #view .item h3").all_inner_texts()
 
 
@@ -178,3 +178,132 @@ def test_an_unknown_practice_says_so(page, server) -> None:  # type: ignore[no-u
     heading.wait_for()
     assert "Nothing with this id" in heading.inner_text()
     assert page.get_by_role("link", name="New search").is_visible()
+
+
+# what the page writes in its own words: labels, buttons, headings, captions, messages
+LABELS = (
+    "label, button, legend, option, h1, h2, caption, th, dt, .status, .marks-label, .source,"
+    " .eyebrow, .crumb, .pager, .intro, .empty, footer, .skip"
+)
+
+
+def _english_left(page) -> list[str]:  # type: ignore[no-untyped-def]
+    """Texts of the page's own words that are still an English string of i18n.js."""
+    return page.evaluate(
+        r"""(selector) => {
+          const en = window.PracticeSearchText.en, it = window.PracticeSearchText.it;
+          const words = Object.keys(en).filter(k => en[k] !== it[k])
+            .map(k => en[k].split('{')[0].trim()).filter(w => w.length >= 4);
+          // the switch names each language in itself (lang="en" on "English")
+          const texts = [...document.querySelectorAll(selector)]
+            .filter(e => !e.hasAttribute('lang')).map(e => e.textContent.trim());
+          texts.push(document.getElementById('q') ? document.getElementById('q').placeholder : '');
+          const esc = w => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+          const res = words.map(w => new RegExp('(^|\\s)' + esc(w) + '($|[\\s:(.,…])'));
+          return texts.filter(t => res.some(r => r.test(t)));
+        }""",
+        LABELS,
+    )
+
+
+def test_the_language_switch_changes_every_label_and_persists(page, server) -> None:  # type: ignore[no-untyped-def]
+    page.goto(server.url + SHARED)
+    _results(page)
+    assert page.evaluate("document.documentElement.lang") == "en"
+    page.get_by_role("button", name="Italiano").click()
+    page.get_by_label("Di cosa hai bisogno?").wait_for()
+    assert page.evaluate("document.documentElement.lang") == "it"
+    assert _query(page.url)["ui"] == ["it"] and _query(page.url)["q"] == [NEED]
+    assert page.get_by_role("button", name="Italiano").get_attribute("aria-pressed") == "true"
+    assert page.get_by_role("status").inner_text().startswith("10 passaggi da")
+    assert page.get_by_role("heading", name="Raccomandazioni della checklist").is_visible()
+    assert (
+        page.locator("#view .group button.more").first.inner_text() == "Altri 2 da questa pratica"
+    )
+    assert _english_left(page) == []
+    page.screenshot(path=str(ARTIFACTS / "page-results-it.png"), full_page=True)
+
+    page.reload()
+    page.get_by_label("Di cosa hai bisogno?").wait_for()
+    page.goto(server.url)  # no ui= in the URL: the stored choice
+    page.get_by_label("Di cosa hai bisogno?").wait_for()
+    assert _query(page.url)["ui"] == ["it"]
+    page.goto(server.url + "?practice=brno-intercultural-workers")
+    page.get_by_role("table").wait_for()
+    assert page.evaluate("document.documentElement.lang") == "it"
+    assert page.get_by_role("heading", name="Risposte per dimensione e domanda").is_visible()
+    assert page.locator(".dimension h3").first.inner_text() == "Inclusività e partecipazione"
+    assert _english_left(page) == []
+    page.screenshot(path=str(ARTIFACTS / "page-practice-it.png"), full_page=True)
+
+
+def test_the_first_visit_speaks_the_browser_language(browser, server) -> None:  # type: ignore[no-untyped-def]
+    context = browser.new_context(locale="it-IT")
+    page = context.new_page()
+    page.goto(server.url + SHARED)
+    page.get_by_label("Di cosa hai bisogno?").wait_for()
+    assert _query(page.url)["ui"] == ["it"]
+    assert page.evaluate("document.documentElement.lang") == "it"
+    page.goto(server.url + SHARED + "&ui=en")  # a URL's ui= wins
+    page.get_by_label("What do you need?").wait_for()
+    context.close()
+
+
+def test_a_keyboard_reaches_a_practice_and_comes_back(page, server) -> None:  # type: ignore[no-untyped-def]
+    page.goto(server.url)
+    page.get_by_label("What do you need?").wait_for()
+    for _ in range(10):  # from the top of the page to the search box
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.id") == "q":
+            break
+    assert page.evaluate("document.activeElement.id") == "q"
+    page.keyboard.type(NEED)
+    page.keyboard.press("Enter")
+    page.wait_for_url("**q=language**")
+    page.locator("#view .group").first.wait_for()
+    for _ in range(15):  # past the button and the filters to the first practice
+        page.keyboard.press("Tab")
+        if "practice=" in (page.evaluate("document.activeElement.getAttribute('href')") or ""):
+            break
+    focused = page.evaluate("document.activeElement.textContent")
+    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert outline != "none"  # the focus is visible
+    page.keyboard.press("Enter")
+    page.wait_for_url("**practice=**")
+    assert page.get_by_role("heading", level=1).inner_text() == focused
+    assert page.evaluate("document.activeElement.id") == "view-heading"
+    page.keyboard.press("Shift+Tab")
+    assert page.evaluate("document.activeElement.textContent") == "← Back to the results"
+    page.keyboard.press("Enter")
+    page.wait_for_url("**q=language**")
+    page.locator("#view .group").first.wait_for()
+    assert page.evaluate("document.activeElement.textContent") == focused
+
+
+def _axe(page, name: str) -> None:  # type: ignore[no-untyped-def]
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    bad = [
+        (v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
+        for v in results.response["violations"]
+        if v["impact"] in {"serious", "critical"}
+    ]
+    assert bad == [], f"{name}: {bad}"
+
+
+def test_axe_finds_no_serious_violation(page, server) -> None:  # type: ignore[no-untyped-def]
+    page.goto(server.url)
+    page.get_by_label("What do you need?").wait_for()
+    _axe(page, "search page")
+    page.screenshot(path=str(ARTIFACTS / "page-search.png"), full_page=True)
+    page.goto(server.url + SHARED)
+    _results(page)
+    page.locator("#view .group button.more").first.click()
+    _axe(page, "results")
+    page.goto(server.url + "?practice=brno-intercultural-workers")
+    page.locator(".similar-list li").first.wait_for()
+    _axe(page, "practice view")
+    page.goto(server.url + "?item=" + "c-d8199ea0220a")
+    page.locator("section.marks").first.wait_for()
+    _axe(page, "checklist item")
