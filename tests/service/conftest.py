@@ -1,7 +1,10 @@
-"""Service fixtures: the app on the fake-encoder index, and a real uvicorn on loopback."""
+"""Service fixtures: the app on the fake-encoder index, a real uvicorn on loopback, and
+a headless Chromium for the browser tests (skipped without it, except in CI)."""
 
 from __future__ import annotations
 
+import os
+import shutil
 import socket
 import threading
 import time
@@ -18,6 +21,18 @@ from retriever import Retriever
 from service import create_app
 from service.server import Tally, server_config
 from tests.conftest import fake_settings
+
+CHROMIUM = os.environ.get("PRACTICE_SEARCH_CHROMIUM", "/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 
 
 @pytest.fixture(scope="session")
@@ -69,3 +84,21 @@ class LiveServer:
     def __exit__(self, *exc: object) -> None:
         self.server.should_exit = True
         self.thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    if not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists():
+        message = (
+            "Chromium not found: install it with "
+            "`apt-get install -y chromium chromium-driver` (or set PRACTICE_SEARCH_CHROMIUM)"
+        )
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()

@@ -75,7 +75,7 @@ def test_openapi_and_page(client: TestClient) -> None:
     schema = client.get("/openapi.json").json()
     assert {"/search", "/practices/{practice_id}", "/similar/{passage_id}"} <= set(schema["paths"])
     page = client.get("/")
-    assert page.status_code == 200 and "data-practice-search" in page.text
+    assert page.status_code == 200 and 'src="/static/app.js"' in page.text
     assert "default-src 'self'" in page.headers["content-security-policy"]
     assert client.get("/widget.js").headers["content-type"].startswith("text/javascript")
 

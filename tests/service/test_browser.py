@@ -1,4 +1,4 @@
-"""The search page and the embeddable widget in a real headless Chromium.
+"""The embeddable widget (and the API docs) in a real headless Chromium.
 
 Screenshots are saved under test-artifacts/ for a human to look at. Without
 Chromium these tests skip with the install command, except in CI, where a
@@ -9,10 +9,7 @@ from __future__ import annotations
 
 import functools
 import http.server
-import os
-import shutil
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -20,39 +17,9 @@ import pytest
 from practice_search.config import Settings
 from retriever import Retriever
 from service import create_app
-from tests.service.conftest import LiveServer, free_port
-
-CHROMIUM = os.environ.get("PRACTICE_SEARCH_CHROMIUM", "/usr/bin/chromium")
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
+from tests.service.conftest import ARTIFACTS, LiveServer, free_port
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    if not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists():
-        message = (
-            "Chromium not found: install it with "
-            "`apt-get install -y chromium chromium-driver` (or set PRACTICE_SEARCH_CHROMIUM)"
-        )
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
 
 
 class HostPage:
@@ -66,13 +33,14 @@ class HostPage:
         self.origin = f"http://127.0.0.1:{self.server.server_address[1]}"
         self.url = f"{self.origin}/"
 
-    def embed(self, api: str) -> None:
+    def embed(self, api: str, mode: str = "", k: int = 3) -> None:
         (self.folder / "index.html").write_text(
             "<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Intranet</title>"
             "<link rel='icon' href='data:,'>"
             "<style>body{font-family:serif;background:#fafafa} h3{color:rgb(255, 0, 0)}</style>"
             "</head><body><h1>Our intranet</h1><h3 id='host-heading'>Host heading</h3>"
-            f"<div data-practice-search data-endpoint='{api}' data-k='3'></div>"
+            f"<div id='search' data-practice-search data-endpoint='{api}' data-k='{k}'"
+            f" data-mode='{mode}'></div>"
             f"<script src='{api}widget.js'></script></body></html>",
             encoding="utf-8",
         )
@@ -103,33 +71,35 @@ def _search(page, need: str) -> None:  # type: ignore[no-untyped-def]
     box.press("Enter")  # keyboard only
 
 
-def test_search_page(
-    browser: object, service_settings: Settings, fake_retriever: Retriever
+def test_widget_in_page_mode(
+    browser: object, service_settings: Settings, fake_retriever: Retriever, tmp_path: Path
 ) -> None:
+    """The widget's page mode (filters) on a host page; the search page itself is
+    app.js, tested in test_page.py."""
     ARTIFACTS.mkdir(exist_ok=True)
-    with LiveServer(create_app(service_settings, retriever=fake_retriever)) as server:
-        page = _page(browser)
-        page.goto(server.url)
-        _search(page, "language barrier in healthcare")
-        page.get_by_role("heading", name="Passages").wait_for()
-        cards = page.locator(".ps-card")
-        assert cards.count() == 20  # 10 passages + 10 checklist items
-        assert page.locator("mark").count() > 0
-        assert page.get_by_role("status").inner_text().startswith("10 passages")
-        page.screenshot(path=str(ARTIFACTS / "page-results.png"), full_page=True)
+    with HostPage(tmp_path / "host") as host:
+        settings = service_settings.model_copy(update={"cors_origins": [host.origin]})
+        with LiveServer(create_app(settings, retriever=fake_retriever)) as api:
+            host.embed(api.url, mode="page", k=10)
+            page = _page(browser)
+            page.goto(host.url)
+            _search(page, "language barrier in healthcare")
+            page.get_by_role("heading", name="Passages").wait_for()
+            cards = page.locator(".ps-card")
+            assert cards.count() == 20  # 10 passages + 10 checklist items
+            assert page.locator("mark").count() > 0
+            assert page.get_by_role("status").inner_text().startswith("10 passages")
+            page.screenshot(path=str(ARTIFACTS / "widget-page-mode.png"), full_page=True)
 
-        page.get_by_label("Document").select_option("regin")  # a filter re-runs the search
-        page.wait_for_function(
-            "() => document.querySelector('#search').shadowRoot"
-            ".querySelectorAll('.ps-item').length === 0"
-        )
-        sources = page.locator(".ps-source").all_inner_texts()
-        assert sources and all("REGIN" in s for s in sources)
-        page.screenshot(path=str(ARTIFACTS / "page-filter-regin.png"), full_page=True)
-
-        page.get_by_role("button", name="Italiano").click()
-        assert page.get_by_label("Di cosa hai bisogno?").is_visible()
-        page.close()
+            page.get_by_label("Document").select_option("regin")  # a filter re-runs the search
+            page.wait_for_function(
+                "() => document.querySelector('#search').shadowRoot"
+                ".querySelectorAll('.ps-item').length === 0"
+            )
+            sources = page.locator(".ps-source").all_inner_texts()
+            assert sources and all("REGIN" in s for s in sources)
+            page.screenshot(path=str(ARTIFACTS / "widget-filter-regin.png"), full_page=True)
+            page.close()
 
 
 def test_widget_on_an_allowed_origin(
