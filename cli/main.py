@@ -8,7 +8,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 from practice_search.config import Settings, get_settings
 from practice_search.errors import IndexMissing, IndexStale, PracticeSearchError, QueryError
@@ -73,6 +73,7 @@ def _request(
         get("offset", 0),
         get("type", "all"),
         _filters(fields),
+        group=get("group", "none"),
         **index,
     )
 
@@ -92,7 +93,7 @@ def _jsonl(retriever: Any, settings: Settings, args: argparse.Namespace) -> int:
                     raise QueryError(f"line {lineno}: not valid JSON ({exc.msg})") from None
                 if not isinstance(req, dict) or "query" not in req:
                     raise QueryError(f"line {lineno}: a JSON line needs a 'query' field")
-                defaults = {"k": args.top_k, "type": args.type}
+                defaults = {"k": args.top_k, "type": args.type, "group": args.group}
                 fields = {**defaults, **{k: v for k, v in req.items() if v is not None}}
                 res = retriever.run(_request(retriever, settings, req["query"], fields)).to_dict()
                 if "id" in req:
@@ -249,6 +250,7 @@ def _parser() -> argparse.ArgumentParser:
     import eval.command as eval_command
     from corpus.records import Dimension
     from retriever.query import ResultType
+    from retriever.request import Grouping
 
     p = argparse.ArgumentParser(
         prog="practice-search",
@@ -280,6 +282,13 @@ def _parser() -> argparse.ArgumentParser:
         "--dimension", choices=[d.value for d in Dimension], help="only this SPRING dimension"
     )
     q.add_argument("--lang", help="only passages in this language (en, it)")
+    q.add_argument(
+        "--group",
+        choices=list(get_args(Grouping)),
+        default="none",
+        help="practice: the same ranked passages, grouped by practice or document section "
+        "(adds 'groups' to the JSON)",
+    )
     out = q.add_mutually_exclusive_group()
     out.add_argument("--json", action="store_true", help="print the result contract as JSON")
     out.add_argument(

@@ -3,11 +3,12 @@
 from retriever.engine import Retriever
 from retriever.query import Filters, ResultType
 from retriever.request import SearchRequest
-from retriever.results import ChecklistResult, PassageResult, SearchResult
+from retriever.results import ChecklistResult, PassageGroup, PassageResult, SearchResult
 
 __all__ = [
     "ChecklistResult",
     "Filters",
+    "PassageGroup",
     "PassageResult",
     "ResultType",
     "Retriever",

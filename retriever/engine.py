@@ -17,6 +17,7 @@ from retriever.catalog import Catalog
 from retriever.channels import Analyzers, Channel, DenseChannel, channels_of
 from retriever.collapse import collapse
 from retriever.fusion import Fused, rrf, score_fusion
+from retriever.grouping import group_passages
 from retriever.highlight import highlight
 from retriever.language import QueryLanguage, channel_weight, detect_query_language
 from retriever.query import Filters, ResultType, clean_query, filter_masks
@@ -266,6 +267,7 @@ class Retriever:
         offset: int = 0,
         type: ResultType | str = ResultType.ALL,
         filters: Filters | None = None,
+        group: str = "none",
     ) -> SearchResult:
         """Rank passages and checklist items for a need in English or Italian.
 
@@ -275,14 +277,24 @@ class Retriever:
             offset: skip this many results per type (pagination).
             type: ``all``, ``passage`` or ``checklist``.
             filters: restrict by document id, SPRING dimension or passage language.
+            group: ``none``, or ``practice`` to add ``groups``: the page's passages by
+                practice (or document section), ranking kept (see :mod:`retriever.grouping`).
 
         Raises:
-            QueryError: empty or over-long query, k/offset out of range, unknown filter value
-                or result type.
+            QueryError: empty or over-long query, k/offset out of range, unknown filter value,
+                result type or grouping.
         """
         with stage("validate"):
             request = search_request(
-                self.limits, query, k, offset, type, filters, docs=self.doc_ids, langs=self.langs
+                self.limits,
+                query,
+                k,
+                offset,
+                type,
+                filters,
+                group=group,
+                docs=self.doc_ids,
+                langs=self.langs,
             )
         return self.run(request)
 
@@ -306,6 +318,7 @@ class Retriever:
                 k=k,
                 offset=offset,
                 message=_NOTHING_TO_SEARCH,
+                groups=[] if request.group == "practice" else None,
             )
         jobs = self._forms(text)
         with stage("lang"):
@@ -353,6 +366,8 @@ class Retriever:
             tops_all = tops_all or tops
             with stage("hydration"):
                 result.checklist = [self._checklist(f) for f in fused[offset : offset + k]]
+        if request.group == "practice":  # arranges the page; result.passages stays as ranked
+            result.groups = group_passages(result.passages)
         result.low_confidence = self._low_confidence(tops_all, self._weights(qlang))
         if result.low_confidence:
             result.message = _LOW_CONFIDENCE_MESSAGE

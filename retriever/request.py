@@ -26,6 +26,7 @@ from retriever.query import Filters, ResultType, is_blank
 __all__ = [
     "QUERY_SCHEMA",
     "DocId",
+    "Grouping",
     "Lang",
     "Limits",
     "SearchRequest",
@@ -38,6 +39,14 @@ __all__ = [
 # (tests check them against corpus.DOCUMENTS and the corpus languages)
 DocId = Literal["spring-a", "spring-b", "asap", "oss", "regin"]
 Lang = Literal["en", "it"]
+# how the passages of a page are arranged (see retriever.grouping)
+Grouping = Literal["none", "practice"]
+_GROUP_DESCRIPTION = (
+    '"none": the ranked passages only (the result as without this field). "practice": '
+    "the same ranked page, plus `groups`: the passages of one practice (or, outside "
+    "every practice, of one document section) under one heading, best passage first, "
+    "groups in the order of their best passage. `k` still counts passages."
+)
 # "not blank": documented in the schema; checked by the retriever with ECMA-262's
 # white space (pydantic's regex engine has another idea of \s, so it does not check it)
 QUERY_SCHEMA: dict[str, Any] = {"pattern": r"\S"}
@@ -75,6 +84,7 @@ class SearchRequest(BaseModel):
     doc: DocId | None = Field(default=None, description="Only this document id.")
     dimension: Dimension | None = Field(default=None, description="Only this SPRING dimension.")
     lang: Lang | None = Field(default=None, description="Only passages in this language.")
+    group: Grouping = Field(default="none", description=_GROUP_DESCRIPTION)
 
     @property
     def filters(self) -> Filters:
@@ -161,6 +171,7 @@ def _message(err: Any, limits: Limits, docs: list[str], langs: list[str]) -> str
         "doc": docs,
         "dimension": [d.value for d in Dimension],
         "lang": langs,
+        "group": list(get_args(Grouping)),
     }.get(field)
     if allowed is None:
         return f"{field}: {err['msg']}" if field else str(err["msg"])
@@ -177,6 +188,7 @@ def search_request(
     type: object = ResultType.ALL,
     filters: Filters | None = None,
     *,
+    group: object = "none",
     docs: list[str] | None = None,
     langs: list[str] | None = None,
 ) -> SearchRequest:
@@ -188,9 +200,9 @@ def search_request(
 
     Raises:
         QueryError: the first problem, in words (the query, then k, offset, type,
-            filters).
+            filters, group).
     """
-    fields: dict[str, object] = {"q": query, "offset": offset, "type": type}
+    fields: dict[str, object] = {"q": query, "offset": offset, "type": type, "group": group}
     if k is not None:
         fields["k"] = k
     if filters is not None:
@@ -198,7 +210,7 @@ def search_request(
     try:
         return query_model(limits).model_validate(fields)
     except ValidationError as exc:
-        order = ["q", "k", "offset", "type", "doc", "dimension", "lang"]
+        order = ["q", "k", "offset", "type", "doc", "dimension", "lang", "group"]
         errors = sorted(
             exc.errors(),
             key=lambda e: order.index(e["loc"][0]) if e["loc"] and e["loc"][0] in order else 99,

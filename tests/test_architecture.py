@@ -131,6 +131,7 @@ PUBLIC = {
     "retriever": {
         "ChecklistResult",
         "Filters",
+        "PassageGroup",
         "PassageResult",
         "ResultType",
         "Retriever",

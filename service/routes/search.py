@@ -17,7 +17,7 @@ from service.schemas import ErrorBody
 __all__ = ["search_router"]
 
 ERRORS: dict[int | str, dict[str, Any]] = {
-    422: {"model": ErrorBody, "description": "Bad query, k, offset or filter value"},
+    422: {"model": ErrorBody, "description": "Bad query, k, offset, filter or group value"},
     503: {
         "model": ErrorBody,
         "description": "Index or models not loaded, or too many searches at once (Retry-After)",
@@ -32,6 +32,8 @@ _RESULT_JSON = TypeAdapter(SearchResult)
 
 
 def _answer(retriever: Retriever, req: SearchRequest) -> bytes:
+    # ``groups`` is written only when asked for (group=practice): the field leaves
+    # itself out when None, so a client that does not ask gets the bytes it always got
     return _RESULT_JSON.dump_json(retriever.run(req))
 
 
