@@ -27,6 +27,20 @@ def fake_settings(data_dir: Path) -> Settings:
     return Settings(data_dir=data_dir, encoders=["hash"], confidence_floor={}, weights={})
 
 
+def fake_env(data_dir: Path, **settings: str) -> dict[str, str]:
+    """The environment of a child process (CLI, server) that serves the fake-encoder
+    index in ``data_dir``: the shell's own PRACTICE_SEARCH_* settings left out, plus
+    ``settings`` (e.g. ``PRACTICE_SEARCH_MAX_K="50"``)."""
+    return {
+        **{k: v for k, v in os.environ.items() if not k.startswith("PRACTICE_SEARCH_")},
+        "PRACTICE_SEARCH_DATA_DIR": str(data_dir),
+        "PRACTICE_SEARCH_ENCODERS": '["hash"]',
+        "PRACTICE_SEARCH_WEIGHTS": "{}",
+        "PRACTICE_SEARCH_CONFIDENCE_FLOOR": "{}",
+        **settings,
+    }
+
+
 @pytest.fixture(scope="session")
 def fake_index_dir(tmp_path_factory: pytest.TempPathFactory, corpus: Corpus) -> Path:
     data_dir = tmp_path_factory.mktemp("fake-index")

@@ -4,7 +4,6 @@ HTTP GET and POST, the CLI's options and its JSONL lines) and /openapi.json agre
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -16,17 +15,7 @@ from practice_search.config import Settings
 from practice_search.errors import QueryError
 from retriever import Retriever
 from service import create_app
-
-
-def _env(data_dir: Path, max_k: int) -> dict[str, str]:
-    return {
-        **{k: v for k, v in os.environ.items() if not k.startswith("PRACTICE_SEARCH_")},
-        "PRACTICE_SEARCH_DATA_DIR": str(data_dir),
-        "PRACTICE_SEARCH_ENCODERS": '["hash"]',
-        "PRACTICE_SEARCH_WEIGHTS": "{}",
-        "PRACTICE_SEARCH_CONFIDENCE_FLOOR": "{}",
-        "PRACTICE_SEARCH_MAX_K": str(max_k),
-    }
+from tests.conftest import fake_env
 
 
 def _cli(args: list[str], env: dict[str, str], stdin: str | None = None) -> tuple[int, str, str]:
@@ -51,7 +40,7 @@ def test_every_face_takes_k_bounds_from_the_settings(
     k: int,
     accepted: bool,
 ) -> None:
-    env = _env(fake_index_dir, max_k)
+    env = fake_env(fake_index_dir, PRACTICE_SEARCH_MAX_K=str(max_k))
     for key, value in env.items():
         if key.startswith("PRACTICE_SEARCH_"):
             monkeypatch.setenv(key, value)

@@ -3,7 +3,6 @@ strings, a Host header that must not steer a redirect, and a bug inside a search
 
 from __future__ import annotations
 
-import os
 import random
 import string
 import subprocess
@@ -21,6 +20,7 @@ from fastapi.testclient import TestClient
 from practice_search.config import Settings
 from retriever import Retriever
 from service import create_app
+from tests.conftest import fake_env
 from tests.service.conftest import free_port
 
 
@@ -36,13 +36,7 @@ def test_concurrent_searches_the_moment_a_fresh_server_is_ready(fake_index_dir: 
     """A new process (nothing set up yet), 16 searches at once as soon as /readyz is 200:
     every one answers 200 (the language detector was set up before readiness)."""
     port = free_port()
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith("PRACTICE_SEARCH_")},
-        "PRACTICE_SEARCH_DATA_DIR": str(fake_index_dir),
-        "PRACTICE_SEARCH_ENCODERS": '["hash"]',
-        "PRACTICE_SEARCH_WEIGHTS": "{}",
-        "PRACTICE_SEARCH_CONFIDENCE_FLOOR": "{}",
-    }
+    env = fake_env(fake_index_dir)
     server = subprocess.Popen(
         [sys.executable, "-m", "cli", "serve", "--port", str(port)],
         env=env,
