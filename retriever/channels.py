@@ -63,6 +63,10 @@ class Channel(Protocol):
         """Measure what :meth:`shift` subtracts, for these result kinds."""
         ...
 
+    def clear_cache(self) -> None:
+        """Forget the query forms kept from earlier searches."""
+        ...
+
 
 class Analyzers:
     """The lexical analysis (stop words, stemming) of each index language, with each
@@ -120,6 +124,9 @@ class LexicalChannel:
 
     def calibrate(self, kinds: list[str]) -> None:
         return None
+
+    def clear_cache(self) -> None:
+        return None  # the terms are kept for a query's lifetime only (Analyzers)
 
 
 class DenseChannel:

@@ -14,7 +14,7 @@ from practice_search.config import Settings, get_settings
 from practice_search.errors import ConfigError
 from retriever.calibration import Calibration
 from retriever.catalog import Catalog
-from retriever.channels import Analyzers, Channel, DenseChannel, channels_of
+from retriever.channels import Analyzers, Channel, channels_of
 from retriever.collapse import collapse
 from retriever.fusion import Fused, rrf, score_fusion
 from retriever.grouping import group_passages
@@ -104,8 +104,7 @@ class Retriever:
     def clear_cache(self) -> None:
         """Forget cached query embeddings (benchmarks measure the uncached cost)."""
         for ch in self.channels:
-            if isinstance(ch, DenseChannel):
-                ch.clear_cache()
+            ch.clear_cache()
 
     def embedded(self, query: str) -> bool:
         """Whether every costly channel already holds this need's form (a search of it
