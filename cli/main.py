@@ -64,16 +64,17 @@ def _request(
     """The library's one request model, from options or a JSON line (see retriever.request)."""
     from retriever.request import Limits, search_request
 
-    get = fields.get if isinstance(fields, dict) else lambda k, d=None: getattr(fields, k, d)
+    if isinstance(fields, argparse.Namespace):  # the options, named as in a JSON line
+        fields = {**vars(fields), "k": fields.top_k}
     index = {"docs": retriever.doc_ids, "langs": retriever.langs} if retriever else {}
     return search_request(
         Limits.of(settings),
         query,
-        get("k", get("top_k")),
-        get("offset", 0),
-        get("type", "all"),
+        fields.get("k"),
+        fields.get("offset", 0),
+        fields.get("type", "all"),
         _filters(fields),
-        group=get("group", "none"),
+        group=fields.get("group", "none"),
         **index,
     )
 
