@@ -77,7 +77,7 @@
       if (state.page > 1) p.set("page", String(state.page));
     }
     p.set("ui", ui);
-    return "/?" + p.toString();
+    return "/?" + p.toString().replace(/%2C/g, ",");  // commas are fine in a query, and readable
   }
   function practiceUrl(id) { return urlFor({practice: id}); }
   function itemUrl(id) { return urlFor({item: id}); }

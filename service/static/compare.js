@@ -37,7 +37,7 @@
       box.checked = selected().indexOf(practice.id) >= 0;
       box.addEventListener("change", function () { if (!toggle(practice.id, box.checked)) box.checked = false; });
       return el("span", {"class": "compare-pick"}, [box, el("label", {"for": id}, [
-        t("compare"), el("span", {"class": "sr-only", text: ": " + practice.title})])]);
+        t("compare"), el("span", {"class": "sr-only", text: " " + practice.title})])]);
     }
 
     /* The bar under the header: what is picked, and the way to the comparison. */
@@ -67,7 +67,9 @@
       var cell = el("td", {"class": "st st-" + (status || "silent")});
       if (practiceTitle) cell.setAttribute("title", practiceTitle + ": " + t(s[1]));
       cell.appendChild(el("span", {"class": "mk", "aria-hidden": "true", text: s[0]}));
-      cell.appendChild(el("span", {"class": wordsShown ? "word" : "sr-only", text: (wordsShown && s[0] ? " " : "") + t(s[1])}));
+      // a silent cell stays blank to the eye; a screen reader still hears its status
+      var shown = wordsShown && s[0];
+      cell.appendChild(el("span", {"class": shown ? "word" : "sr-only", text: (shown ? " " : "") + t(s[1])}));
       return cell;
     }
 
@@ -134,7 +136,7 @@
         return m;
       });
       var head = el("tr", {}, [el("th", {scope: "col", "class": "rec", text: t("recommendation")})].concat(practices.map(function (p, i) {
-        var remove = el("button", {type: "button", "class": "remove"}, [t("compareRemove"), el("span", {"class": "sr-only", text: ": " + p.title})]);
+        var remove = el("button", {type: "button", "class": "remove"}, [t("compareRemove"), el("span", {"class": "sr-only", text: " " + p.title})]);
         remove.addEventListener("click", function () {
           var ids = practices.map(function (x) { return x.id; }).filter(function (_, j) { return j !== i; });
           h.navigate(h.urlFor({compare: ids.join(",")}));
