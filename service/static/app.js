@@ -227,7 +227,7 @@
       view.setAttribute("aria-busy", "false");
       if (!res.ok) {
         status.textContent = "";
-        view.appendChild(el("p", {"class": "empty problem", text: problem(res)}));
+        view.appendChild(el("p", {"class": "empty problem", role: "alert", text: problem(res)}));
         return;
       }
       showResults(state, res.body);

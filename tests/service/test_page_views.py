@@ -181,6 +181,16 @@ def test_compare_picks_practices_from_results_and_shows_their_grids(page, server
     assert page.locator("#view .group").count() > 0
 
 
+def _fits_a_phone(page, name: str) -> None:  # type: ignore[no-untyped-def]
+    """At a phone's width the page itself never scrolls sideways: a wide table scrolls
+    in its own box."""
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    wrap = page.locator(".table-wrap").first
+    assert wrap.evaluate("w => w.scrollWidth > w.clientWidth")
+    page.screenshot(path=str(ARTIFACTS / name))
+
+
 def test_compare_from_a_practice_view_holds_at_most_four(page, server) -> None:  # type: ignore[no-untyped-def]
     ids = ["new-paths", "homelands", "magdas-hotel", "sirius-school"]
     for pid in ids:
@@ -199,6 +209,7 @@ def test_compare_from_a_practice_view_holds_at_most_four(page, server) -> None: 
     assert _compare_table(page).locator("thead th.pcol").count() == 4
     assert page.get_by_label("Add a practice (up to 4)").is_disabled()
     page.screenshot(path=str(ARTIFACTS / "page-compare-4.png"), full_page=True)
+    _fits_a_phone(page, "page-compare-phone.png")
 
 
 def test_compare_says_what_is_missing_in_italian(page, server) -> None:  # type: ignore[no-untyped-def]
@@ -272,6 +283,8 @@ def test_the_catalogue_shows_every_practice_against_every_recommendation(page, s
         "heading", name=f"Practices without a checklist in the documents ({without})"
     ).is_visible()
     page.screenshot(path=str(ARTIFACTS / "page-catalogue.png"), full_page=True)
+    _fits_a_phone(page, "page-catalogue-phone.png")
+    page.set_viewport_size({"width": 1100, "height": 1300})
     page.get_by_role("button", name="Italiano").click()
     page.get_by_role("heading", name="Quali raccomandazioni soddisfano le pratiche?").wait_for()
     assert _english_left(page) == []
@@ -390,7 +403,7 @@ def test_api_errors_are_told_in_the_interface_language(page, server) -> None:  #
     page.goto(server.url + "?q=" + "a" * 600 + "&ui=it")  # the API answers 422
     problem = page.locator("#view .problem")
     problem.wait_for()
-    assert problem.inner_text().startswith("Impossibile eseguire la ricerca")
+    assert page.get_by_role("alert").inner_text().startswith("Impossibile eseguire la ricerca")
     assert _english_left(page) == []
     page.screenshot(path=str(ARTIFACTS / "page-error-it.png"), full_page=True)
     page.goto(server.url + "?practice=nope&ui=it")
