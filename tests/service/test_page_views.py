@@ -231,6 +231,15 @@ def test_compare_says_what_is_missing_in_italian(page, server) -> None:  # type:
     )
     assert _english_left(page) == []
     page.screenshot(path=str(ARTIFACTS / "page-compare-it.png"), full_page=True)
+    # two practices the documents give no checklist: said so, in Italian, and no table
+    page.goto(
+        server.url + "?compare=oss-stockholm-ragsved,asap-zagreb-health-language-assistance&ui=it"
+    )
+    empty = page.locator(".empty")
+    empty.wait_for()
+    assert empty.inner_text() == "I documenti non riportano una checklist per queste pratiche."
+    assert page.locator("table").count() == 0
+    assert _english_left(page) == []
 
 
 def test_the_catalogue_shows_every_practice_against_every_recommendation(page, server) -> None:  # type: ignore[no-untyped-def]
