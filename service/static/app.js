@@ -5,6 +5,8 @@
  *   /?q=NEED&doc=ID&dimension=NAME&lang=en|it&page=N&ui=en|it   results
  *   /?practice=ID&ui=…                                           one practice
  *   /?item=ID&ui=…                                               one checklist recommendation
+ *   /?compare=ID,ID…&ui=…                                        two to four practices side by side
+ *   /?catalogue=1&ui=…                                           every practice × every recommendation
  * Internal links are real links; a plain click becomes history.pushState and a
  * render, popstate renders again. The words live in i18n.js. */
 (function () {
@@ -57,7 +59,8 @@
     var p = new URLSearchParams(location.search);
     var page = parseInt(p.get("page") || "1", 10);
     var state = {q: (p.get("q") || "").trim(), page: page >= 1 && page <= MAX_PAGE ? page : 1,
-                 practice: p.get("practice") || "", item: p.get("item") || "", ui: p.get("ui") || ""};
+                 practice: p.get("practice") || "", item: p.get("item") || "", ui: p.get("ui") || "",
+                 compare: p.has("compare") ? p.get("compare") : null, catalogue: p.get("catalogue") || ""};
     FILTERS.forEach(function (f) { state[f] = p.get(f) || ""; });
     return state;
   }
@@ -66,18 +69,20 @@
     var p = new URLSearchParams();
     if (state.practice) p.set("practice", state.practice);
     else if (state.item) p.set("item", state.item);
+    else if (typeof state.compare === "string") p.set("compare", state.compare);
+    else if (state.catalogue) p.set("catalogue", "1");
     else if (state.q) {
       p.set("q", state.q);
       FILTERS.forEach(function (f) { if (state[f]) p.set(f, state[f]); });
       if (state.page > 1) p.set("page", String(state.page));
     }
     p.set("ui", ui);
-    return "/?" + p.toString();
+    return "/?" + p.toString().replace(/%2C/g, ",");  // commas are fine in a query, and readable
   }
   function practiceUrl(id) { return urlFor({practice: id}); }
   function itemUrl(id) { return urlFor({item: id}); }
   function here() { return location.pathname + location.search; }
-  function isResults(state) { return !state.practice && !state.item && !!state.q; }
+  function isResults(state) { return !state.practice && !state.item && typeof state.compare !== "string" && !state.catalogue && !!state.q; }
 
   /* A new history entry. The entry remembers the results page it was reached from and
    * how many steps back that is, so "Back to the results" can go back exactly. */
@@ -94,7 +99,8 @@
   }
   function stateFrom(search) {
     var p = new URLSearchParams(search);
-    return {q: p.get("q") || "", practice: p.get("practice") || "", item: p.get("item") || ""};
+    return {q: p.get("q") || "", practice: p.get("practice") || "", item: p.get("item") || "",
+            compare: p.has("compare") ? p.get("compare") : null, catalogue: p.get("catalogue") || ""};
   }
 
   // ---- the API ----
@@ -103,18 +109,22 @@
       cache[path] = fetch(path, {headers: {Accept: "application/json"}}).then(function (r) {
         return r.json().then(function (body) {
           if (!r.ok) delete cache[path];
-          return {status: r.status, ok: r.ok, body: body};
-        });
+          return {status: r.status, ok: r.ok, body: body, busy: r.headers.has("Retry-After")};
+        }, function () { delete cache[path]; return {status: r.status, ok: false, body: null, busy: false}; });
       }, function (err) { delete cache[path]; throw err; });
     }
     return cache[path];
   }
+  /* The API's errors in the interface language: the status (and, for 503, whether the
+   * server asks to retry: busy, or still loading) picks the message; the server's own
+   * English detail stays in its log and in the JSON body. */
+  var PROBLEMS = {400: "badRequest", 404: "notFound", 405: "badRequest", 413: "tooLong",
+                  422: "badRequest", 429: "busy"};
   function problem(res) {
     if (!res) return t("error");
-    if (res.status === 404) return t("notFound");
-    if (res.status === 503) return t("notReady");
-    var message = res.body && res.body.error ? res.body.error.message : String(res.status);
-    return t("failed", {message: message});
+    if (res.status === 503) return t(res.busy ? "busy" : "notReady");
+    if (PROBLEMS[res.status]) return t(PROBLEMS[res.status]);
+    return t(res.status >= 500 ? "serverError" : "failed", {status: res.status});
   }
 
   // ---- the frame: language, header, title ----
@@ -135,6 +145,10 @@
     brand.setAttribute("href", urlFor({}));
     document.getElementById("ui-nav").setAttribute("aria-label", t("uiLang"));
     document.getElementById("footer-sources").textContent = t("sources");
+    document.getElementById("tray").setAttribute("aria-label", t("trayLabel"));
+    var catalogue = document.getElementById("catalogue-link");
+    catalogue.textContent = t("catalogueLink");
+    catalogue.setAttribute("href", urlFor({catalogue: "1"}));
     document.querySelectorAll("[data-ui-lang]").forEach(function (b) {
       b.setAttribute("aria-pressed", String(b.getAttribute("data-ui-lang") === ui));
     });
@@ -205,12 +219,17 @@
     status.textContent = t("loading");
     view.innerHTML = "";
     view.setAttribute("aria-busy", "true");
-    var params = new URLSearchParams({q: state.q, k: String(K), offset: String((state.page - 1) * K)});
+    var params = new URLSearchParams({q: state.q, k: String(K), offset: String((state.page - 1) * K),
+                                      group: "practice"});
     FILTERS.forEach(function (f) { if (state[f]) params.set(f, state[f]); });
     getJSON("/search?" + params.toString()).then(function (res) {
       if (mine !== token) return;
       view.setAttribute("aria-busy", "false");
-      if (!res.ok) { status.textContent = problem(res); return; }
+      if (!res.ok) {
+        status.textContent = "";
+        view.appendChild(el("p", {"class": "empty problem", role: "alert", text: problem(res)}));
+        return;
+      }
       showResults(state, res.body);
       var back = (history.state || {}).focus;
       if (opts.popped && back) {
@@ -224,18 +243,6 @@
     });
   }
 
-  /* Passages of one practice (or, without one, of one document section) become one
-   * group, in the order of each group's best passage: the ranking is kept. */
-  function groupPassages(passages) {
-    var groups = [], byKey = {};
-    passages.forEach(function (p) {
-      var key = p.practice ? "p:" + p.practice.id : "d:" + p.doc.id + "\u241f" + p.section.join("\u241f");
-      if (!byKey[key]) { byKey[key] = {key: key, practice: p.practice, doc: p.doc, section: p.section, passages: []}; groups.push(byKey[key]); }
-      byKey[key].passages.push(p);
-    });
-    return groups;
-  }
-
   function passageBlock(p, withSection) {
     var where = p.question ? [dim(p.dimension), p.question] : p.section;
     return el("div", {"class": "passage"}, [
@@ -246,17 +253,20 @@
     ]);
   }
 
+  /* One group of the API's group=practice: passages of one practice, or of one
+   * document section; `passages` are the group's passages, best first. */
   function groupCard(g, n) {
-    var heading, meta;
+    var heading, meta, section = g.passages[0].section;
     if (g.practice) {
       heading = el("h3", {}, [link(practiceUrl(g.practice.id), g.practice.title)]);
       meta = [g.practice.organisation, g.practice.place].filter(Boolean).join(" · ");
     } else {
-      heading = el("h3", {text: g.section.length ? g.section[g.section.length - 1] : g.doc.title});
-      meta = [g.doc.title].concat(g.section.slice(0, -1)).join(" › ");
+      heading = el("h3", {text: g.title});
+      meta = [g.doc.title].concat(section.slice(0, -1)).join(" › ");
     }
-    var card = el("li", {"class": "group"}, [heading, meta ? el("p", {"class": "meta", text: meta}) : null,
-                                            passageBlock(g.passages[0], true)]);
+    var card = el("li", {"class": "group"}, [
+      g.practice ? el("div", {"class": "group-head"}, [heading, views.checkbox(g.practice)]) : heading,
+      meta ? el("p", {"class": "meta", text: meta}) : null, passageBlock(g.passages[0], true)]);
     var rest = g.passages.slice(1);
     if (rest.length) {
       var id = "more-" + n;
@@ -310,15 +320,47 @@
     ]);
   }
 
+  function exportBar(state, data) {
+    var X = window.PracticeSearchExport, origin = location.origin;
+    var list = X.rows(data, {dim: dim, resultsLink: origin + urlFor(state),
+                             practiceLink: function (id) { return origin + practiceUrl(id); }});
+    function download(kind) {
+      var headers = {};
+      X.columns.forEach(function (c) { headers[c] = t("col_" + c); });
+      var body = kind === "csv" ? X.csv(list, headers) : X.markdown(data, list, {
+        title: t("exportTitle"), searchedAt: t("exportLink"), practiceView: t("exportPractice"),
+        source: t("source"), checklist: t("checklist"), metBy: t("metBy"), notMetBy: t("notMetBy"),
+        nobody: t("nobody"), resultsLink: origin + urlFor(state),
+        itemLink: function (id) { return origin + itemUrl(id); }});
+      var blob = new Blob([body], {type: kind === "csv" ? "text/csv;charset=utf-8" : "text/markdown;charset=utf-8"});
+      var a = el("a", {href: URL.createObjectURL(blob), download: X.slug(state.q) + (state.page > 1 ? "-p" + state.page : "") + "." + (kind === "csv" ? "csv" : "md")});
+      document.body.appendChild(a);
+      a.click();
+      setTimeout(function () { URL.revokeObjectURL(a.href); a.remove(); }, 0);
+      status.textContent = t("exported", {n: list.length});
+    }
+    function button(kind, label) {
+      var b = el("button", {type: "button", "class": "export-" + kind, text: label});
+      b.addEventListener("click", function () { download(kind); });
+      return b;
+    }
+    return el("div", {"class": "export", role: "group", "aria-label": t("export")}, [
+      el("span", {"class": "export-label", text: t("export") + ":"}), button("md", t("exportMd")), button("csv", t("exportCsv"))]);
+  }
+
   function showResults(state, data) {
     view.innerHTML = "";
-    var groups = groupPassages(data.passages);
+    var groups = (data.groups || []).map(function (g) {
+      return {key: g.key, title: g.title, practice: g.practice, doc: g.doc,
+              passages: g.passages.map(function (i) { return data.passages[i]; })};
+    });
     status.textContent = t("found", {p: data.passages.length, groups: groups.length,
                                      c: data.checklist.length, page: state.page});
     if (data.low_confidence) view.appendChild(el("p", {"class": "warning", text: t("lowConfidence")}));
     if (!data.passages.length && !data.checklist.length) {
       view.appendChild(el("p", {"class": "empty", text: t(state.page > 1 ? "noMore" : "none")}));
     }
+    if (groups.length) view.appendChild(exportBar(state, data));
     if (groups.length) {
       view.appendChild(el("section", {"aria-labelledby": "h-passages"}, [
         el("h2", {id: "h-passages", text: t("passages")}),
@@ -420,20 +462,27 @@
     if (!items.length) { section.appendChild(el("p", {"class": "empty", text: t("noChecklist")})); return section; }
     var count = {met: 0, not_met: 0, unmarked: 0};
     items.forEach(function (c) { count[c.status] += 1; });
+    var dims = [], byDim = {};
+    items.forEach(function (c) {
+      if (!byDim[c.dimension]) { byDim[c.dimension] = []; dims.push(c.dimension); }
+      byDim[c.dimension].push(c);
+    });
     var table = el("table", {"class": "grid"}, [
       el("caption", {text: t("checklistCaption", {met: count.met, notMet: count.not_met, unmarked: count.unmarked})}),
       el("thead", {}, [el("tr", {}, [el("th", {scope: "col", text: t("status")}),
-                                     el("th", {scope: "col", text: t("recommendation")}),
-                                     el("th", {scope: "col", text: t("dimension")})])]),
-      el("tbody", {}, items.map(function (c) {
-        var s = STATUS[c.status] || STATUS.unmarked;
-        return el("tr", {"class": "status-" + c.status}, [
-          el("td", {"class": "status-cell"}, [el("span", {"class": "mk", text: s[0]}), " " + t(s[1])]),
-          el("td", {}, [link(itemUrl(c.id), c.text)]),
-          el("td", {text: dim(c.dimension)})
-        ]);
-      }))
-    ]);
+                                     el("th", {scope: "col", text: t("recommendation")})])])
+    ].concat(dims.map(function (d) {
+      var met = byDim[d].filter(function (c) { return c.status === "met"; }).length;
+      return el("tbody", {}, [el("tr", {"class": "dim-row"}, [el("th", {scope: "colgroup", colspan: "2"}, [
+        dim(d), el("span", {"class": "dim-count", text: " — " + t("ofRows", {n: met, of: byDim[d].length})})])])]
+        .concat(byDim[d].map(function (c) {
+          var s = STATUS[c.status] || STATUS.unmarked;
+          return el("tr", {"class": "status-" + c.status}, [
+            el("td", {"class": "status-cell"}, [el("span", {"class": "mk", text: s[0]}), " " + t(s[1])]),
+            el("td", {}, [link(itemUrl(c.id), c.text)])
+          ]);
+        })));
+    })));
     section.appendChild(el("div", {"class": "table-wrap"}, [table]));
     return section;
   }
@@ -474,6 +523,7 @@
       view.appendChild(el("article", {"class": "detail"}, [
         el("p", {"class": "eyebrow", text: t("practice")}),
         el("h1", {id: "view-heading", tabindex: "-1", text: p.title}),
+        el("p", {"class": "actions"}, [views.checkbox(p), " ", link(urlFor({compare: p.id}), t("compareWith"))]),
         p.summary ? el("p", {"class": "summary", text: p.summary}) : null,
         facts([[t("organisation"), p.organisation], [t("place"), p.place],
                [t("sources"), p.sources.map(function (s) { return s.title; }).join("; ")],
@@ -521,7 +571,10 @@
     var mine = ++token;
     if (state.practice) renderPractice(state, mine, opts);
     else if (state.item) renderItem(state, mine, opts);
+    else if (state.compare !== null) { detailTop(); views.compare(state, mine, opts); }
+    else if (state.catalogue) { detailTop(); views.catalogue(state, mine, opts); }
     else renderSearch(state, mine, opts);
+    views.refreshTray();
   }
 
   document.addEventListener("click", function (ev) {
@@ -535,6 +588,11 @@
   });
   window.addEventListener("popstate", function () { render({popped: true}); });
 
+  var views = window.PracticeSearchViews({
+    el: el, t: t, dim: dim, link: link, urlFor: urlFor, practiceUrl: practiceUrl, itemUrl: itemUrl,
+    getJSON: getJSON, problem: problem, navigate: navigate, readState: readState, view: view,
+    status: status, token: function () { return token; }
+  });
   ui = chooseUi(readState());
   history.replaceState(history.state, "", urlFor(readState()));
   render();
