@@ -1,0 +1,141 @@
+"""Which format a file is, from its bytes; the name only has to agree."""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import PurePath
+
+from corpus.ingest.markdown import looks_like_markdown
+from corpus.ingest.text import decode_text
+from practice_search.errors import DocumentRejected
+
+__all__ = ["FORMATS", "Format", "Kind", "detect"]
+
+
+class Kind(StrEnum):
+    """The formats a document can be in."""
+
+    PDF = "pdf"
+    DOCX = "docx"
+    HTML = "html"
+    MARKDOWN = "markdown"
+    TEXT = "text"
+
+
+@dataclass(frozen=True)
+class Format:
+    kind: Kind
+    label: str
+    suffixes: tuple[str, ...]
+
+
+FORMATS: dict[str, Format] = {
+    f.kind.value: f
+    for f in (
+        Format(Kind.PDF, "PDF with a text layer", (".pdf",)),
+        Format(Kind.DOCX, "Word document (.docx)", (".docx",)),
+        Format(Kind.HTML, "HTML page", (".html", ".htm", ".xhtml")),
+        Format(Kind.MARKDOWN, "Markdown", (".md", ".markdown")),
+        Format(Kind.TEXT, "plain text (UTF-8, UTF-16 or Windows-1252)", (".txt", ".text")),
+    )
+}
+SUPPORTED = ", ".join(f.label for f in FORMATS.values())
+
+_HTML_START = re.compile(
+    rb"^\s*(<\?xml[^>]*>\s*)?(<!--.*?-->\s*)*<(!doctype\s+html|html|head|body)\b",
+    re.IGNORECASE | re.DOTALL,
+)
+_HTML_TAGS = re.compile(
+    rb"<(p|div|h[1-6]|title|article|section|table|ul|ol)\b[^>]*>", re.IGNORECASE
+)
+_OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # old .doc / .xls / .ppt
+_KNOWN_BINARY = {
+    b"\x89PNG": "a PNG image",
+    b"\xff\xd8\xff": "a JPEG image",
+    b"GIF8": "a GIF image",
+    b"\x1f\x8b": "a gzip archive",
+    b"{\\rtf": "an RTF document",
+    _OLE2: "an old Office file (.doc, .xls or .ppt); save it as .docx",
+}
+
+
+def _zip_kind(data: bytes) -> Kind:
+    try:
+        names = set(zipfile.ZipFile(io.BytesIO(data)).namelist())
+    except (zipfile.BadZipFile, ValueError, OSError) as exc:
+        raise DocumentRejected(
+            "corrupt", f"the file looks like a zip archive but is broken: {exc}"
+        ) from exc
+    if "word/document.xml" in names:
+        return Kind.DOCX
+    if "xl/workbook.xml" in names or "ppt/presentation.xml" in names:
+        what = "spreadsheet" if "xl/workbook.xml" in names else "presentation"
+        raise DocumentRejected(
+            "unknown_format",
+            f"the file is an Office {what}, which is not supported; supported: {SUPPORTED}",
+        )
+    if any(n.startswith("word/") for n in names) or "[Content_Types].xml" in names:
+        raise DocumentRejected("corrupt", "the Word archive has no word/document.xml")
+    raise DocumentRejected(
+        "unknown_format", f"the file is a zip archive, not a document; supported: {SUPPORTED}"
+    )
+
+
+def _sniff(data: bytes) -> Kind:
+    head = data[:1024]
+    if b"%PDF-" in head:
+        return Kind.PDF
+    if data.startswith(b"PK\x03\x04"):
+        return _zip_kind(data)
+    for magic, what in _KNOWN_BINARY.items():
+        if data.startswith(magic):
+            raise DocumentRejected("unknown_format", f"the file is {what}; supported: {SUPPORTED}")
+    text = decode_text(data)
+    if text is None:
+        raise DocumentRejected(
+            "unknown_format",
+            f"the file is not a document format this reads (binary data); supported: {SUPPORTED}",
+        )
+    ascii_head = text[:4096].encode("utf-8", "replace")
+    if _HTML_START.match(ascii_head) or (
+        ascii_head.lstrip().startswith(b"<") and len(_HTML_TAGS.findall(ascii_head)) >= 2
+    ):
+        return Kind.HTML
+    return Kind.MARKDOWN if looks_like_markdown(text) else Kind.TEXT
+
+
+def detect(data: bytes, name: str) -> Kind:
+    """The format of ``data``; a name that claims PDF or DOCX must be right.
+
+    Raises:
+        DocumentRejected: ``unknown_format`` for bytes of no supported format,
+            ``not_pdf`` / ``not_docx`` when the name's suffix says otherwise,
+            ``corrupt`` for a broken zip archive.
+    """
+    suffix = PurePath(name).suffix.lower()
+    try:
+        kind = _sniff(data)
+    except DocumentRejected as exc:
+        if suffix == ".pdf" and exc.code == "unknown_format":
+            raise DocumentRejected(
+                "not_pdf", f"{name} is not a PDF: {exc.message.split(';')[0]}"
+            ) from None
+        raise
+    if suffix == ".pdf" and kind is not Kind.PDF:
+        raise DocumentRejected(
+            "not_pdf",
+            f"{name} is named .pdf but its content is {FORMATS[kind].label}, "
+            "not a PDF (no %PDF- header)",
+        )
+    if suffix == ".docx" and kind is not Kind.DOCX:
+        raise DocumentRejected(
+            "not_docx",
+            f"{name} is named .docx but its content is {FORMATS[kind].label}, not a Word document",
+        )
+    if kind is Kind.TEXT and suffix in FORMATS["markdown"].suffixes:
+        return Kind.MARKDOWN
+    return kind
