@@ -238,10 +238,22 @@ def report_paragraphs(topic: str, month: int) -> list[str]:
     ]
 
 
-def report_pdf_bytes(*, metadata_title: str | None = None, pages: int = 10) -> bytes:
+def report_pdf_bytes(
+    *,
+    metadata_title: str | None = None,
+    pages: int = 10,
+    footer: str = "Page {n} of {nb}",
+    flowing: bool = False,
+    bold_headings: bool = False,
+) -> bytes:
     """A ``pages``-page PDF report: a title, one chapter per page (heading in a larger
     font, three justified paragraphs with words hyphenated at line ends), a running
-    header and "Page n of N" footers."""
+    header and ``footer`` with the page number.
+
+    ``flowing`` lets the chapters run on without page breaks, so paragraphs (and
+    hyphenated words) go over page ends; ``bold_headings`` sets the chapter headings
+    in the body size, bold.
+    """
     from fpdf import FPDF
 
     class Report(FPDF):  # type: ignore[misc]
@@ -253,18 +265,22 @@ def report_pdf_bytes(*, metadata_title: str | None = None, pages: int = 10) -> b
         def footer(self) -> None:
             self.set_y(-15)
             self.set_font("Helvetica", size=9)
-            self.cell(0, 6, f"Page {self.page_no()} of {{nb}}", align="C")
+            self.cell(0, 6, footer.format(n=self.page_no(), nb="{nb}"), align="C")
 
     pdf = Report(format="A4")
     if metadata_title:
         pdf.set_title(metadata_title)
     for month, (heading, topic) in enumerate(_REPORT_TOPICS[:pages], start=1):
-        pdf.add_page()
+        if month == 1 or not flowing:
+            pdf.add_page()
         if month == 1:
             pdf.set_font("Helvetica", size=20)
             pdf.multi_cell(0, 10, EN.title, align="L")
             pdf.ln(4)
-        pdf.set_font("Helvetica", size=14)
+        if bold_headings:
+            pdf.set_font("Helvetica", style="B", size=11)
+        else:
+            pdf.set_font("Helvetica", size=14)
         pdf.multi_cell(0, 8, heading, align="L")
         pdf.ln(2)
         pdf.set_font("Helvetica", size=11)

@@ -41,6 +41,7 @@ _JUNK_TITLE = re.compile(
     r"(\.(docx?|pdf|odt|rtf|indd|tex|pptx?)$|^microsoft (word|powerpoint) - |^untitled|^title$)",
     re.IGNORECASE,
 )
+_BOLD = re.compile(r"bold|black|heavy|semibold", re.IGNORECASE)
 _ZONE = 2  # lines at the top and at the bottom of a page where furniture sits
 
 
@@ -52,6 +53,7 @@ class _Line:
     top: float
     bottom: float
     x1: float
+    bold: bool = False
 
 
 def _damaged(exc: Exception) -> DocumentRejected:
@@ -112,6 +114,8 @@ def _line(page: int, line: dict[str, Any]) -> _Line:
         line["top"],
         line["bottom"],
         line["x1"],
+        bool(sizes)
+        and all(_BOLD.search(c["fontname"]) for c in line["chars"] if c["text"].strip()),
     )
 
 
@@ -185,16 +189,17 @@ def _join(paragraph: str, line: str) -> str:
 def _build(lines: list[_Line], layout: _Layout) -> Outline:
     sizes = sorted({x.size for x in lines if x.size >= layout.body + 1}, reverse=True)
     level = {size: i + 1 for i, size in enumerate(sizes)}
+    bold_level = len(level) + 1  # a bold line of the body size sits below every size
 
     outline = Outline()
     paragraph = ""
     prev: _Line | None = None
-    heading: tuple[float, str] | None = None
+    heading: tuple[int, str] | None = None
 
     def flush() -> None:
         nonlocal paragraph, heading
         if heading is not None:
-            outline.heading(level[heading[0]], heading[1])
+            outline.heading(*heading)
             heading = None
         if paragraph:
             outline.paragraph(paragraph)
@@ -202,11 +207,15 @@ def _build(lines: list[_Line], layout: _Layout) -> Outline:
 
     for x in lines:
         if x.size in level and len(x.text.split()) <= 20:
-            if heading is not None and heading[0] == x.size and prev is not None:
-                heading = (x.size, f"{heading[1]} {x.text}")  # a heading on two lines
+            rank: int | None = level[x.size]
+        else:
+            rank = bold_level if _bold_heading(prev, x, layout) else None
+        if rank is not None:
+            if heading is not None and heading[0] == rank and not _apart(prev, x, layout):
+                heading = (rank, f"{heading[1]} {x.text}")  # a heading on two lines
             else:
                 flush()
-                heading = (x.size, x.text)
+                heading = (rank, x.text)
             prev = x
             continue
         if heading is not None:
@@ -222,6 +231,21 @@ def _build(lines: list[_Line], layout: _Layout) -> Outline:
         prev = x
     flush()
     return outline
+
+
+def _apart(prev: _Line | None, line: _Line, layout: _Layout) -> bool:
+    return prev is None or prev.page != line.page or layout.apart(prev, line)
+
+
+def _bold_heading(prev: _Line | None, line: _Line, layout: _Layout) -> bool:
+    """A short bold line of its own, not ending like a sentence: a run-in heading."""
+    return (
+        line.bold
+        and len(line.text.split()) <= 12
+        and not re.search(r"[.,;:]$", line.text)
+        and _apart(prev, line, layout)
+        and not (prev is not None and prev.bold and not layout.apart(prev, line))
+    )
 
 
 def _starts_paragraph(prev: _Line | None, line: _Line, paragraph: str, layout: _Layout) -> bool:

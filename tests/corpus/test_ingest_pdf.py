@@ -55,6 +55,29 @@ def test_passages_of_the_report_carry_the_chapter(extracted: Extracted) -> None:
     assert {p.lang for p in passages} == {"en"}
 
 
+@pytest.mark.parametrize(
+    "layout",
+    [
+        {"footer": "Pagina {n} di {nb}"},
+        {"footer": "{n}"},
+        {"footer": "- {n} -", "flowing": True},
+        {"bold_headings": True},
+    ],
+    ids=["pagina-n-di-nb", "bare-number", "flowing-text", "bold-headings"],
+)
+def test_other_layouts_give_the_same_text(layout: dict[str, object]) -> None:
+    got = extract(report_pdf_bytes(**layout), name="report.pdf")  # type: ignore[arg-type]
+    assert [b.section for b in got.blocks] == [[EN.title, h] for h, _ in report_text()]
+    assert [b.paragraphs for b in got.blocks] == [ps for _, ps in report_text()]
+
+
+def test_flowing_text_really_breaks_paragraphs_over_pages() -> None:
+    pages = PdfReader(io.BytesIO(report_pdf_bytes(flowing=True))).pages
+    last_body_lines = [page.extract_text().split("\n")[-2] for page in pages[:-1]]
+    assert len(pages) == 4
+    assert any(not line.endswith(".") for line in last_body_lines)
+
+
 @pytest.mark.parametrize("sample", [EN, IT], ids=["en", "it"])
 def test_a_short_pdf_with_bullets(sample: Sample) -> None:
     got = extract(pdf_bytes(sample), name="short.pdf")
