@@ -103,6 +103,10 @@ def test_overrides_win_and_a_bad_language_is_refused() -> None:
         extract(markdown_bytes(IT), name="x.md", lang="de")
     assert err.value.code == "bad_lang"
     assert str(err.value) == "language 'de' is not supported; use one of en, it"
+    for title, reason in [(" \n ", "empty"), ("x" * 301, "over 300 characters")]:
+        with pytest.raises(DocumentRejected) as err:
+            extract(markdown_bytes(IT), name="x.md", title=title)
+        assert (err.value.code, str(err.value)) == ("bad_title", f"the title given is {reason}")
 
 
 def test_passages_like_the_bundled_documents() -> None:
