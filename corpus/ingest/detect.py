@@ -50,7 +50,7 @@ _HTML_START = re.compile(
     re.IGNORECASE | re.DOTALL,
 )
 _HTML_TAG = re.compile(
-    r"<(p|div|span|a|b|i|em|strong|h[1-6]|article|section|main|table|ul|ol|li|br|img)\b[^>]*>",
+    r"<(p|div|span|a|b|i|em|strong|h[1-6]|article|section|main|table|ul|ol|li|br|img)\b[^<>]{0,300}>",
     re.IGNORECASE,
 )
 # active content: a text holding it is read as HTML, so the code is dropped, never kept as text

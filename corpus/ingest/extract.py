@@ -88,7 +88,7 @@ def majority_lang(blocks: list[Block], sample: int = 200) -> str:
     step = max(1, len(paragraphs) // sample)
     words: Counter[str] = Counter()
     for paragraph in paragraphs[::step]:
-        probs = lang_probabilities(paragraph)
+        probs = lang_probabilities(paragraph[:2000])  # plenty to tell, and bounded
         if probs:
             words[max(probs, key=probs.__getitem__)] += len(paragraph.split())
     return words.most_common(1)[0][0] if words else CORPUS_LANGS[0]

@@ -131,6 +131,12 @@ HOSTILE = [
         "layer, Word document (.docx), HTML page, Markdown, plain text (UTF-8, UTF-16 or "
         "Windows-1252)",
     ),
+    Hostile(
+        "deep.html",
+        lambda: b"<html><body>" + b"<div>" * 5000 + b"text" + b"</div>" * 5000,
+        "corrupt",
+        "the HTML nests elements 5000 deep, over the limit of 1000",
+    ),
     Hostile("bad\x1bname.txt", lambda: b"text", "bad_name", ""),
     Hostile("../../etc/passwd", lambda: b"text", "bad_name", ""),
 ]
@@ -168,6 +174,23 @@ def test_html_with_scripts_is_taken_in_without_them() -> None:
     text = " ".join(p for b in got.blocks for p in b.paragraphs)
     assert "SCRIPT-TEXT" not in text and "<" not in text
     assert f.IT.sections[0][1][0] in text
+
+
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [
+        ("brackets.md", b"# Title\n\n" + b"[" * 300_000),
+        ("stars.md", b"# Title\n\n" + b"*a " * 100_000),
+        ("links.md", b"# Title\n\n" + b"[a](" * 100_000),
+        ("closing-hashes.md", b"# " + b" #" * 100_000 + b"\n\ntext"),
+        ("tags.html", b"<p>Some text</p>" + b"<p " * 100_000),
+        ("nested-900.html", b"<html><body>" + b"<div>" * 900 + b"deep" + b"</div>" * 900),
+    ],
+)
+def test_pathological_text_is_read_without_blowing_up(name: str, data: bytes) -> None:
+    # the patterns are linear: quadratic ones would take minutes on these
+    got = extract(data, name=name)
+    assert got.blocks
 
 
 def test_a_pdf_that_opens_without_a_password_is_read() -> None:
