@@ -16,6 +16,7 @@ __all__ = [
     "EN",
     "IT",
     "Sample",
+    "damaged_docx_bytes",
     "docx_bytes",
     "encrypted_pdf_bytes",
     "html_bytes",
@@ -350,3 +351,13 @@ def no_text_pdf_bytes() -> bytes:
     pdf.add_page()
     pdf.image(image, x=20, y=20, w=160)
     return bytes(pdf.output())
+
+
+def damaged_docx_bytes() -> bytes:
+    """The English DOCX with bytes of word/document.xml's compressed data overwritten:
+    the archive's directory is intact, the member does not inflate."""
+    data = bytearray(docx_bytes(EN))
+    info = zipfile.ZipFile(io.BytesIO(bytes(data))).getinfo("word/document.xml")
+    start = info.header_offset + 30 + len(info.filename) + len(info.extra)
+    data[start + 10 : start + 18] = b"\xff" * 8
+    return bytes(data)

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from corpus.blocks import Block
-from corpus.ingest.detect import Kind, detect
+from corpus.ingest.detect import FORMATS, Kind, detect
 from corpus.ingest.docx import parse_docx
 from corpus.ingest.html import parse_html
 from corpus.ingest.limits import IngestLimits, check_size
@@ -125,7 +125,15 @@ def extract(
     parser = PARSERS.get(kind)
     if parser is None:
         raise DocumentRejected("unknown_format", f"reading {kind.value} files is not supported")
-    parsed = parser(data, limits)
+    try:
+        parsed = parser(data, limits)
+    except DocumentRejected:
+        raise
+    except Exception as exc:  # pdfminer, zlib, lxml… raise anything on a damaged file
+        reason = squeeze(str(exc))[:200] or type(exc).__name__
+        raise DocumentRejected(
+            "corrupt", f"the {FORMATS[kind].noun} is damaged and cannot be read ({reason})"
+        ) from exc
     if not any(p.strip() for b in parsed.blocks for p in b.paragraphs):
         raise DocumentRejected("no_text", f"{name} has no text to index")
     return Extracted(

@@ -180,10 +180,12 @@ def _drop_furniture(lines: list[_Line], pages: int, layout: _Layout) -> list[_Li
     ]
 
 
-def _join(paragraph: str, line: str) -> str:
-    if _HYPHENATED.search(paragraph) and line[:1].islower():
-        return paragraph[:-1] + line  # integra- / tion
-    return f"{paragraph} {line}"
+def _join(parts: list[str], line: str) -> None:
+    """Add a line to a paragraph's lines (kept apart: joining as we go is quadratic)."""
+    if _HYPHENATED.search(parts[-1]) and line[:1].islower():
+        parts[-1] = parts[-1][:-1] + line  # integra- / tion
+    else:
+        parts.append(line)
 
 
 def _build(lines: list[_Line], layout: _Layout) -> Outline:
@@ -192,7 +194,7 @@ def _build(lines: list[_Line], layout: _Layout) -> Outline:
     bold_level = len(level) + 1  # a bold line of the body size sits below every size
 
     outline = Outline()
-    paragraph = ""
+    paragraph: list[str] = []
     prev: _Line | None = None
     heading: tuple[int, str] | None = None
 
@@ -202,8 +204,8 @@ def _build(lines: list[_Line], layout: _Layout) -> Outline:
             outline.heading(*heading)
             heading = None
         if paragraph:
-            outline.paragraph(paragraph)
-            paragraph = ""
+            outline.paragraph(" ".join(paragraph))
+            paragraph = []
 
     for x in lines:
         if x.size in level and len(x.text.split()) <= 20:
@@ -222,12 +224,12 @@ def _build(lines: list[_Line], layout: _Layout) -> Outline:
             flush()
         bullet = _BULLET.match(x.text)
         text = f"- {x.text[bullet.end() :]}" if bullet else x.text
-        new = not paragraph or bool(bullet) or _starts_paragraph(prev, x, paragraph, layout)
+        new = not paragraph or bool(bullet) or _starts_paragraph(prev, x, paragraph[-1], layout)
         if new:
             flush()
-            paragraph = text
+            paragraph = [text]
         else:
-            paragraph = _join(paragraph, text)
+            _join(paragraph, text)
         prev = x
     flush()
     return outline
@@ -248,10 +250,10 @@ def _bold_heading(prev: _Line | None, line: _Line, layout: _Layout) -> bool:
     )
 
 
-def _starts_paragraph(prev: _Line | None, line: _Line, paragraph: str, layout: _Layout) -> bool:
+def _starts_paragraph(prev: _Line | None, line: _Line, last: str, layout: _Layout) -> bool:
     if prev is None:
         return True
-    ended = bool(_ENDS_SENTENCE.search(paragraph))
+    ended = bool(_ENDS_SENTENCE.search(last))
     if prev.page != line.page:  # a paragraph goes on over a page break unless it ended
         return ended and not line.text[:1].islower()
     if layout.apart(prev, line):

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import io
 import os
+import random
 import re
 import zipfile
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -111,6 +113,13 @@ HOSTILE = [
         r"\([\d.]+ KB to 8 MB\), over the limit of 200",
     ),
     Hostile(
+        "damaged.docx",
+        f.damaged_docx_bytes,
+        "corrupt",
+        "the Word document is damaged and cannot be read (Error -3 while decompressing data: "
+        "invalid bit length repeat)",
+    ),
+    Hostile(
         "many.docx",
         lambda: f.docx_bytes(f.EN),
         "zip_bomb",
@@ -191,6 +200,26 @@ def test_pathological_text_is_read_without_blowing_up(name: str, data: bytes) ->
     # the patterns are linear: quadratic ones would take minutes on these
     got = extract(data, name=name)
     assert got.blocks
+
+
+@pytest.mark.parametrize("kind", ["pdf", "docx"])
+def test_damaged_files_are_refused_never_crash(kind: str) -> None:
+    base = f.pdf_bytes(f.EN) if kind == "pdf" else f.docx_bytes(f.EN)
+    rng = random.Random(14)
+    codes = Counter()
+    for _ in range(60):
+        data = bytearray(base)
+        for _ in range(rng.randint(1, 20)):
+            data[rng.randrange(len(data))] = rng.randrange(256)
+        if rng.random() < 0.3:
+            data = data[: rng.randrange(len(data))]
+        try:
+            extract(bytes(data), name=f"damaged.{kind}")
+            codes["read"] += 1
+        except DocumentRejected as err:
+            codes[err.code] += 1
+            assert "\n" not in str(err)
+    assert codes["corrupt"] >= 20, codes
 
 
 def test_a_pdf_that_opens_without_a_password_is_read() -> None:
