@@ -94,8 +94,11 @@ def parse_markdown(text: str) -> Parsed:
 
     def flush() -> None:
         for p in paragraphs("\n".join(pending)):
-            item = p.startswith("- ")
-            outline.paragraph(("- " if item else "") + squeeze(strip_inline(p[2:] if item else p)))
+            marker, _, rest = p.partition(" ")
+            if _LIST_LINE.match(p):  # "- item", "2. item": the marker is not inline markup
+                outline.paragraph(f"{marker} {squeeze(strip_inline(rest))}")
+            else:
+                outline.paragraph(squeeze(strip_inline(p)))
         pending.clear()
 
     i = 0

@@ -90,6 +90,23 @@ def test_text_encodings(encode) -> None:  # type: ignore[no-untyped-def]
     ]
 
 
+def test_numbered_and_bulleted_items_one_per_line() -> None:
+    text = (
+        "Steps to register:\n1. Book an appointment\n2) Bring a *passport*,\n   "
+        "and a photo\n\n• Free of charge\n* Open on Saturday"
+    )
+    for name in ("steps.txt", "steps.md"):
+        got = extract(text.encode(), name=name)
+        passport = "passport" if name.endswith(".md") else "*passport*"
+        assert got.blocks[0].paragraphs == [
+            "Steps to register:",
+            "1. Book an appointment",
+            f"2) Bring a {passport}, and a photo",
+            "- Free of charge",
+            "- Open on Saturday",
+        ], name
+
+
 def test_a_text_without_a_title_line_is_named_after_the_file() -> None:
     got = extract(b"Just one paragraph that ends with a full stop.", name="annual_report-2024.txt")
     assert got.title == "Annual report 2024"
