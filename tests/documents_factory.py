@@ -11,6 +11,7 @@ import html
 import io
 import zipfile
 from dataclasses import dataclass, field
+from pathlib import Path
 
 __all__ = [
     "EN",
@@ -26,6 +27,7 @@ __all__ = [
     "report_pdf_bytes",
     "report_text",
     "text_bytes",
+    "write_samples",
     "zip_bomb_bytes",
 ]
 
@@ -361,3 +363,24 @@ def damaged_docx_bytes() -> bytes:
     start = info.header_offset + 30 + len(info.filename) + len(info.extra)
     data[start + 10 : start + 18] = b"\xff" * 8
     return bytes(data)
+
+
+def write_samples(folder: Path, sample: Sample) -> dict[str, Path]:
+    """``sample`` written in every format into ``folder``: kind -> path
+    (``night-school.pdf``, ``.docx``, ``.html``, ``.md``, ``.txt``, named from the
+    sample's language so the English and Italian files can share a folder)."""
+    stem = "night-school" if sample.lang == "en" else "ciclofficina"
+    makers = {
+        "pdf": (".pdf", pdf_bytes),
+        "docx": (".docx", docx_bytes),
+        "html": (".html", html_bytes),
+        "markdown": (".md", markdown_bytes),
+        "text": (".txt", text_bytes),
+    }
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = {}
+    for kind, (suffix, make) in makers.items():
+        path = folder / f"{stem}{suffix}"
+        path.write_bytes(make(sample))
+        paths[kind] = path
+    return paths

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import codecs
+from pathlib import Path
 
 import pytest
 
-from corpus.ingest import IngestLimits, document_passages, extract
+from corpus.ingest import IngestLimits, document_passages, extract, iter_files
 from corpus.records import Document
 from practice_search.errors import DocumentRejected
-from tests.documents_factory import EN, IT, Sample, markdown_bytes, text_bytes
+from tests.documents_factory import EN, IT, Sample, markdown_bytes, text_bytes, write_samples
 
 
 @pytest.mark.parametrize("sample", [EN, IT], ids=["en", "it"])
@@ -164,3 +165,11 @@ def test_a_limit_smaller_than_the_file_refuses_it() -> None:
         str(err.value) == f"the file is {len(data)} bytes, over the limit of {len(data) - 1} bytes"
     )
     assert extract(data, name="guide.md", limits=IngestLimits(max_bytes=len(data))).blocks
+
+
+def test_every_sample_file_reads_back_with_its_kind_title_and_language(tmp_path: Path) -> None:
+    for sample in (EN, IT):
+        for kind, path in write_samples(tmp_path, sample).items():
+            got = extract(path.read_bytes(), name=path.name)
+            assert (got.kind, got.title, got.lang) == (kind, sample.title, sample.lang), path
+    assert len(iter_files(tmp_path)) == 10
