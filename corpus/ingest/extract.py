@@ -122,11 +122,8 @@ def extract(
         title = check_title(title)
     check_size(data, limits)
     kind = detect(data, name)
-    parser = PARSERS.get(kind)
-    if parser is None:
-        raise DocumentRejected("unknown_format", f"reading {kind.value} files is not supported")
     try:
-        parsed = parser(data, limits)
+        parsed = PARSERS[kind](data, limits)
     except DocumentRejected:
         raise
     except Exception as exc:  # pdfminer, zlib, lxml… raise anything on a damaged file

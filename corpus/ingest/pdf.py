@@ -57,9 +57,8 @@ class _Line:
 
 
 def _damaged(exc: Exception) -> DocumentRejected:
-    return DocumentRejected(
-        "corrupt", f"the PDF is damaged and cannot be read ({squeeze(str(exc))})"
-    )
+    reason = squeeze(str(exc))[:200] or type(exc).__name__
+    return DocumentRejected("corrupt", f"the PDF is damaged and cannot be read ({reason})")
 
 
 def _open_checked(data: bytes, limits: IngestLimits) -> str | None:

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from corpus.ingest import IngestLimits, document_passages, extract, iter_files
+from corpus.ingest import FORMATS, IngestLimits, Kind, document_passages, extract, iter_files
+from corpus.ingest.extract import PARSERS
 from corpus.records import Document
 from practice_search.errors import DocumentRejected
 from tests.documents_factory import EN, IT, Sample, markdown_bytes, text_bytes, write_samples
@@ -173,3 +174,7 @@ def test_every_sample_file_reads_back_with_its_kind_title_and_language(tmp_path:
             got = extract(path.read_bytes(), name=path.name)
             assert (got.kind, got.title, got.lang) == (kind, sample.title, sample.lang), path
     assert len(iter_files(tmp_path)) == 10
+
+
+def test_every_format_has_a_parser_and_a_description() -> None:
+    assert set(PARSERS) == set(Kind) == {Kind(k) for k in FORMATS}
