@@ -27,6 +27,8 @@ __all__ = [
     "report_pdf_bytes",
     "report_text",
     "text_bytes",
+    "two_column_pdf_bytes",
+    "two_column_text",
     "write_samples",
     "zip_bomb_bytes",
 ]
@@ -384,3 +386,43 @@ def write_samples(folder: Path, sample: Sample) -> dict[str, Path]:
         path.write_bytes(make(sample))
         paths[kind] = path
     return paths
+
+
+_NEWSLETTER = "Night school newsletter: two columns"
+
+
+def two_column_text(pages: int = 3) -> list[str]:
+    """The paragraphs of :func:`two_column_pdf_bytes` in reading order (left column,
+    then right, page by page), as a reader sees them."""
+    out = []
+    for n in range(1, pages + 1):
+        for month in (2 * n - 1, 2 * n):
+            topic = _REPORT_TOPICS[month - 1][1]
+            out += [p.replace(SH, "") for p in report_paragraphs(topic, month)[:2]]
+    return out
+
+
+def two_column_pdf_bytes(pages: int = 3) -> bytes:
+    """A newsletter set in two columns: a title across both on the first page, two
+    paragraphs per column, a centred page number across the gutter."""
+    from fpdf import FPDF
+
+    texts = two_column_text(pages)
+    pdf = FPDF(format="A4")
+    pdf.set_auto_page_break(False)
+    for n in range(pages):
+        pdf.add_page()
+        if n == 0:
+            pdf.set_font("Helvetica", size=16)
+            pdf.set_xy(10, 15)
+            pdf.cell(190, 8, _NEWSLETTER, align="C")
+        pdf.set_font("Helvetica", size=10)
+        for column, x in enumerate((10, 112)):
+            pdf.set_xy(x, 35)
+            for p in texts[4 * n + 2 * column : 4 * n + 2 * column + 2]:
+                pdf.multi_cell(88, 5, p, align="J", new_x="LEFT")
+                pdf.ln(4)
+                pdf.set_x(x)
+        pdf.set_xy(10, 280)
+        pdf.cell(190, 5, str(n + 1), align="C")
+    return bytes(pdf.output())

@@ -8,9 +8,9 @@ Running headers and footers (the same line, digits aside, at the top or bottom o
 most pages) and page numbers are dropped; a word hyphenated at a line end is
 joined (``integra-`` / ``tion``); lines are joined into paragraphs at the gaps
 between them; lines in a font larger than the body text are headings, the larger
-the higher. A PDF that opens with an empty password (an owner password that only
-restricts printing or editing) is read like any other; one that needs a password
-to open is refused.
+the higher. A page set in two columns is read column by column. A PDF that opens
+with an empty password (an owner password that only restricts printing or editing)
+is read like any other; one that needs a password to open is refused.
 """
 
 from __future__ import annotations
@@ -54,6 +54,7 @@ class _Line:
     bottom: float
     x1: float
     bold: bool = False
+    right: float = 0.0  # the right edge of the line's column, when the page has two
 
 
 def _damaged(exc: Exception) -> DocumentRejected:
@@ -95,13 +96,63 @@ def _lines(data: bytes) -> tuple[list[_Line], int]:
     try:
         with pdfplumber.open(io.BytesIO(data), password="") as pdf:
             for number, page in enumerate(pdf.pages):
-                for line in page.extract_text_lines(return_chars=True, strip=True):
-                    out.append(_line(number, line))
+                regions = _reading_order(page)
+                for region in regions:
+                    found = [
+                        _line(number, line)
+                        for line in region.extract_text_lines(return_chars=True, strip=True)
+                    ]
+                    if len(regions) > 1:  # a column: its own right edge tells short lines
+                        for x in found:
+                            x.right = max(y.x1 for y in found)
+                    out += found
                 page.close()  # frees the page's parsed objects before the next one
             pages = len(pdf.pages)
     except (PDFSyntaxError, ValueError, KeyError, TypeError) as exc:
         raise _damaged(exc) from exc
     return [x for x in out if x.text], pages
+
+
+def _gutter(words: list[dict[str, Any]], width: float) -> float | None:
+    """The x of a vertical strip in the middle of the page that (almost) no word
+    crosses, with plenty of words on each side: a page set in two columns."""
+    if len(words) < 40:
+        return None
+    lo, hi = int(width * 0.3), int(width * 0.7)
+    cover = [0] * (hi - lo)
+    for w in words:
+        for x in range(max(lo, int(w["x0"])), min(hi, int(w["x1"]) + 1)):
+            cover[x - lo] += 1
+    allowed = max(3, len(words) // 50)  # a title or a centred page number may cross
+    best, best_x, start = 0, 0.0, None
+    for i, count in enumerate([*cover, allowed + 1]):
+        if count <= allowed and start is None:
+            start = i
+        elif count > allowed and start is not None:
+            if i - start > best:
+                best, best_x = i - start, lo + (start + i) / 2
+            start = None
+    if best < 8:
+        return None
+    left = sum(1 for w in words if w["x1"] < best_x)
+    right = sum(1 for w in words if w["x0"] > best_x)
+    return best_x if min(left, right) >= 15 else None
+
+
+def _reading_order(page: Any) -> list[Any]:
+    """The page, or for two columns: what spans the top, the left column, the right
+    column, what spans the bottom (each cropped so its lines do not mix)."""
+    words = page.extract_words()
+    width, height = float(page.width), float(page.height)
+    x = _gutter(words, width)
+    if x is None:
+        return [page]
+    crossing = [w for w in words if w["x0"] < x < w["x1"]]
+    top = max((w["bottom"] for w in crossing if w["top"] < height / 2), default=0.0)
+    bottom = min((w["top"] for w in crossing if w["top"] >= height / 2), default=height)
+    boxes = [(0, 0, width, top), (0, top, x, bottom), (x, top, width, bottom)]
+    boxes.append((0, bottom, width, height))
+    return [page.within_bbox(box) for box in boxes if box[3] - box[1] > 1]
 
 
 def _line(page: int, line: dict[str, Any]) -> _Line:
@@ -257,7 +308,8 @@ def _starts_paragraph(prev: _Line | None, line: _Line, last: str, layout: _Layou
         return ended and not line.text[:1].islower()
     if layout.apart(prev, line):
         return True
-    return ended and prev.x1 < 0.85 * layout.right  # a short last line ends a paragraph
+    right = prev.right or layout.right
+    return ended and prev.x1 < 0.85 * right  # a short last line ends a paragraph
 
 
 def parse_pdf(data: bytes, limits: IngestLimits) -> Parsed:

@@ -10,7 +10,16 @@ from pypdf import PdfReader
 
 from corpus.ingest import Extracted, document_passages, extract
 from corpus.records import Document
-from tests.documents_factory import EN, IT, Sample, pdf_bytes, report_pdf_bytes, report_text
+from tests.documents_factory import (
+    EN,
+    IT,
+    Sample,
+    pdf_bytes,
+    report_pdf_bytes,
+    report_text,
+    two_column_pdf_bytes,
+    two_column_text,
+)
 
 
 @pytest.fixture(scope="module")
@@ -76,6 +85,15 @@ def test_flowing_text_really_breaks_paragraphs_over_pages() -> None:
     last_body_lines = [page.extract_text().split("\n")[-2] for page in pages[:-1]]
     assert len(pages) == 4
     assert any(not line.endswith(".") for line in last_body_lines)
+
+
+def test_two_columns_are_read_one_after_the_other() -> None:
+    data = two_column_pdf_bytes()
+    raw = PdfReader(io.BytesIO(data)).pages[0].extract_text(extraction_mode="layout")
+    assert re.search(r"\w {5,}\w", raw)  # the two columns do sit side by side
+    got = extract(data, name="newsletter.pdf")
+    assert got.title == "Night school newsletter: two columns"
+    assert [p for b in got.blocks for p in b.paragraphs] == two_column_text()
 
 
 @pytest.mark.parametrize("sample", [EN, IT], ids=["en", "it"])
