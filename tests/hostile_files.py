@@ -17,7 +17,13 @@ from dataclasses import dataclass
 from corpus.ingest import IngestLimits
 from tests import documents_factory as f
 
-__all__ = ["HOSTILE", "HOSTILE_MESSAGES", "Hostile"]
+__all__ = ["HOSTILE", "HOSTILE_MESSAGES", "SCRIPTED_HTML", "SCRIPT_MARKER", "Hostile"]
+
+# HTML with scripts is taken in, never refused: SCRIPTED_HTML() is a page with scripts in
+# the head, the body, an event handler and <noscript>, each holding SCRIPT_MARKER, which
+# must appear in no passage, title or answer
+SCRIPT_MARKER = "SCRIPT-TEXT"
+SCRIPTED_HTML = ("scripted.html", lambda: f.html_bytes(f.EN))
 
 
 def _zip(members: dict[str, str]) -> bytes:

@@ -14,7 +14,7 @@ import pytest
 from corpus.ingest import check_file_name, extract, iter_files
 from practice_search.errors import DocumentRejected
 from tests import documents_factory as f
-from tests.hostile_files import HOSTILE, HOSTILE_MESSAGES, Hostile
+from tests.hostile_files import HOSTILE, HOSTILE_MESSAGES, SCRIPT_MARKER, SCRIPTED_HTML, Hostile
 
 
 @pytest.mark.parametrize(
@@ -33,10 +33,13 @@ def test_a_hostile_file_is_refused_with_its_reason(case: Hostile) -> None:
 
 
 def test_html_with_scripts_is_taken_in_without_them() -> None:
-    got = extract(f.html_bytes(f.IT), name="pagina.html")
-    text = " ".join(p for b in got.blocks for p in b.paragraphs)
-    assert "SCRIPT-TEXT" not in text and "<" not in text
-    assert f.IT.sections[0][1][0] in text
+    name, data = SCRIPTED_HTML
+    raw = data().decode()
+    assert raw.count(SCRIPT_MARKER) == 5  # head, style, onload, main, noscript
+    got = extract(data(), name=name)
+    text = " ".join([got.title, *(p for b in got.blocks for p in [*b.section, *b.paragraphs])])
+    assert SCRIPT_MARKER not in text and "<" not in text
+    assert f.EN.sections[0][1][0] in text
 
 
 @pytest.mark.parametrize(
