@@ -10,11 +10,10 @@ from pathlib import Path
 from typing import Any
 
 from corpus.asap import parse_asap
-from corpus.blocks import Block
 from corpus.catalogue import build_catalogue
 from corpus.chunking import chunk_paragraphs
-from corpus.lang import lang_probabilities
 from corpus.oss import parse_oss
+from corpus.prose import passage_lang, prose_passages
 from corpus.records import ChecklistItem, Document, Passage, Practice, stable_id
 from corpus.regin import parse_regin
 from corpus.spring import RawPractice, parse_spring
@@ -151,31 +150,6 @@ def _spring(
     return practices, passages, checklist, rejected
 
 
-def _prose_passages(
-    doc: Document, blocks: list[Block], practices: dict[str, Practice], max_words: int
-) -> list[Passage]:
-    out = []
-    for block in blocks:
-        practice = practices.get(block.practice_slug or "")
-        head = [doc.title, *[s for s in block.section if s]]
-        if practice is not None:
-            head.insert(1, f"{practice.title} ({practice.organisation}, {practice.place})")
-        context = ". ".join(dict.fromkeys(head))
-        for text in chunk_paragraphs(block.paragraphs, max_words, context):
-            out.append(
-                Passage(
-                    stable_id("p", doc.id, *block.section, text),
-                    text,
-                    context,
-                    [doc.id],
-                    [s for s in block.section if s],
-                    block.kind,
-                    practice.id if practice else None,
-                )
-            )
-    return out
-
-
 def _collapse(passages: list[Passage]) -> list[Passage]:
     """Identical passage text under the same practice/section is one passage."""
     seen: dict[str, Passage] = {}
@@ -185,18 +159,6 @@ def _collapse(passages: list[Passage]) -> list[Passage]:
         else:
             seen[p.id] = p
     return list(seen.values())
-
-
-def _passage_lang(text: str, doc_lang: str) -> str:
-    """The passage's language; departing from its document's needs real evidence
-    (a list of organisation names is not an Italian passage)."""
-    probs = lang_probabilities(text)
-    if not probs:
-        return doc_lang
-    best = max(probs, key=probs.__getitem__)
-    if best != doc_lang and (probs[best] < 0.9 or len(text.split()) < 30):
-        return doc_lang
-    return best
 
 
 def load_corpus(max_words: int = 150, raw_dir: Path | None = None) -> Corpus:
@@ -230,12 +192,10 @@ def load_corpus(max_words: int = 150, raw_dir: Path | None = None) -> Corpus:
         for o in oss_found
     ]
     lookup = {p.id: p for p in extra}
-    passages += _prose_passages(asap_doc, blocks, lookup, max_words)
-    passages += _prose_passages(oss_doc, oss_blocks, lookup, max_words)
-    passages += _prose_passages(
-        regin_doc, parse_regin(_read(raw_dir, regin_doc)), lookup, max_words
-    )
+    passages += prose_passages(asap_doc, blocks, lookup, max_words)
+    passages += prose_passages(oss_doc, oss_blocks, lookup, max_words)
+    passages += prose_passages(regin_doc, parse_regin(_read(raw_dir, regin_doc)), lookup, max_words)
     passages = _collapse(passages)
     for p in passages:
-        p.lang = _passage_lang(p.text, by_id[p.doc_ids[0]].lang)
+        p.lang = passage_lang(p.text, by_id[p.doc_ids[0]].lang)
     return Corpus(list(DOCUMENTS), practices + extra, passages, checklist, rejected)
