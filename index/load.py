@@ -12,6 +12,7 @@ import numpy as np
 
 from corpus import CHUNKING_VERSION, corpus_hash
 from corpus.records import ChecklistRecord, DocumentRecord, PassageRecord, PracticeRecord
+from index.backend import LexicalSearch, VectorSearch
 from index.build import KINDS, current_dir, encoder_file, lexical_dir
 from index.encoders import Encoder, EncoderFactory, create_encoder, encoder_args
 from index.integrity import (
@@ -63,8 +64,8 @@ class LoadedIndex:
     documents: dict[str, DocumentRecord]
     practices: dict[str, PracticeRecord]
     records: RowsByKind
-    vectors: dict[str, dict[str, FaissVectorIndex]]  # encoder -> kind -> index
-    lexical: dict[str, dict[str, LexicalIndex]]  # lang -> kind -> index
+    vectors: Mapping[str, Mapping[str, VectorSearch]]  # encoder -> kind -> index
+    lexical: Mapping[str, Mapping[str, LexicalSearch]]  # lang -> kind -> index
     encoders: dict[str, Encoder] = field(default_factory=dict)
     row_of: dict[str, tuple[str, int]] = field(default_factory=dict)  # record id -> (kind, row)
 
@@ -110,6 +111,10 @@ def _index_root(settings: Settings) -> Path:
 def read_manifest(settings: Settings) -> Manifest:
     """The published index's manifest (IndexMissing if nothing was built, IndexCorrupt if
     the manifest is missing from the index folder or unreadable)."""
+    if settings.backend == "milvus":  # the manifest is stored with the collections
+        from index.milvus.load import read_milvus_manifest
+
+        return read_milvus_manifest(settings)
     path = _index_root(settings) / MANIFEST
     try:
         return Manifest.load(path)
@@ -192,7 +197,12 @@ def _reading(rel: str) -> Iterator[None]:
 
 def _read_files(settings: Settings, manifest: Manifest, *, full: bool = True) -> LoadedIndex:
     """Verify the files against the manifest, read them, and check that they agree with
-    each other and with the manifest (what checksums miss if it was edited too)."""
+    each other and with the manifest (what checksums miss if it was edited too).
+    A Milvus index is read from its collections (index.milvus.load)."""
+    if settings.backend == "milvus":
+        from index.milvus.load import read_milvus_index
+
+        return read_milvus_index(settings)
     check_index_files(settings, manifest, full=full)
     root = _index_root(settings)
     with _reading(RECORDS):
@@ -248,7 +258,7 @@ def verify_index(settings: Settings, *, full: bool = True) -> Manifest:
     check_fresh(manifest, settings)
     if full:
         _read_files(settings, manifest)
-    else:
+    elif settings.backend != "milvus":  # a Milvus index has no files
         check_index_files(settings, manifest, full=False)
     return manifest
 
