@@ -3,7 +3,8 @@ result kind's collection, rows filtered by a scalar expression.
 
 Scores mean what the embedded backend's do: inner products of normalised vectors,
 and BM25 (Milvus Lite returns BM25 scores negated, a server positive: BM25 is
-never negative, so the magnitude is the score). A filter reaches
+never negative, so the magnitude is the score; and k1 + 1 times bm25s's, divided
+back here). A filter reaches
 Milvus as the rows it allows (``row in [...]``), or a language when the rows are
 exactly one language's (an inverted index on ``lang``).
 """
@@ -17,13 +18,16 @@ import numpy as np
 
 from index.lexical import LexicalIndex, LexicalLang
 from index.milvus.client import milvus_errors
-from index.milvus.schema import bm25_field, search_params, vector_field
+from index.milvus.schema import BM25_K1, bm25_field, search_params, vector_field
 from index.vectors import IndexType, VectorIndexSpec
 
 __all__ = ["MilvusLexical", "MilvusVectors", "row_filter"]
 
 _FETCH = 4096  # rows per query when vectors are read back
 _MAX_LIMIT = 16_384  # Milvus's largest top-k
+# Milvus scores BM25 with the (k1 + 1) numerator that bm25s's Lucene variant leaves out:
+# the same ranking, every score k1 + 1 times larger (measured: 2.5 at k1 = 1.5)
+_TF_SCALE = BM25_K1 + 1
 
 
 def row_filter(allowed: np.ndarray | None, groups: Mapping[str, np.ndarray]) -> str:
@@ -151,7 +155,7 @@ class MilvusLexical(_Collection):
             return []
         expr = row_filter(allowed, self._groups)
         hits = self._search([" ".join(terms)], self._field, n, expr, {"metric_type": "BM25"})
-        out = [(int(h["entity"]["row"]), abs(float(h["distance"]))) for h in hits]
+        out = [(int(h["entity"]["row"]), abs(float(h["distance"])) / _TF_SCALE) for h in hits]
         out = [(r, s) for r, s in out if s > 0]
         out.sort(key=lambda h: (-h[1], h[0]))
         return out
