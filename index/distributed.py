@@ -27,7 +27,7 @@ from index.encoders import Encoder, EncoderFactory, encoder_args, threads
 from practice_search.config import Settings
 from practice_search.errors import BuildError
 
-__all__ = ["Embedder", "batches", "local_embedder", "ray_embedder"]
+__all__ = ["Embedder", "batches", "local_embedder", "ray_embedder", "start_ray"]
 
 # (encoder name, encoder, texts, titles, progress bar) -> vectors in corpus order
 Embedder = Callable[[str, Encoder, list[str], "list[str] | None", Any], np.ndarray]
@@ -66,7 +66,9 @@ def local_embedder(
     return _assemble(len(texts), encoder.info.dim, run(), bar)
 
 
-def _start(address: str) -> Any:
+def start_ray(address: str, num_cpus: int | None = None) -> Any:
+    """Ray, joined to the cluster at ``address`` or (``local``) started here with
+    ``num_cpus`` CPUs (default: all); already running: as it is."""
     from index.milvus.client import require_scale
 
     require_scale("distributed embedding (--ray)", ("ray",))
@@ -79,7 +81,7 @@ def _start(address: str) -> Any:
     try:
         if address == "local":
             ray.init(
-                num_cpus=os.cpu_count() or 1,
+                num_cpus=num_cpus or os.cpu_count() or 1,
                 include_dashboard=False,
                 log_to_driver=False,
                 runtime_env=env,
@@ -94,7 +96,7 @@ def _start(address: str) -> Any:
 
 def ray_embedder(address: str, settings: Settings, factory: EncoderFactory) -> Embedder:
     """An embedder that spreads the batches over the Ray cluster at ``address``."""
-    ray = _start(address)
+    ray = start_ray(address)
     args = {**encoder_args(settings), "cache": False, "threads": 1}
 
     @ray.remote(num_cpus=1)

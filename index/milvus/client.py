@@ -87,5 +87,6 @@ def connect(settings: Settings, *, create: bool = False, timeout: float = 10.0) 
             from practice_search.errors import IndexMissing
 
             raise IndexMissing(f"no Milvus Lite index at {uri}: run `practice-search build`")
-    with milvus_errors(uri, "to connect"):
+    doing = "to connect" if is_server(uri) else "to open (is another process using it?)"
+    with milvus_errors(uri, doing):
         return MilvusClient(uri=uri, token=settings.milvus_token, timeout=timeout)
