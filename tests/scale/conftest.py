@@ -31,6 +31,7 @@ class LiteServer:
     def __init__(self, data_dir: Path) -> None:
         self.port = free_port()
         self.uri = f"http://127.0.0.1:{self.port}"
+        data_dir.mkdir(parents=True, exist_ok=True)
         self.log = (data_dir / "server.log").open("wb")
         cmd = [sys.executable, "-m", "milvus_lite", "server", "--data-dir", str(data_dir)]
         cmd += ["--host", "127.0.0.1", "--port", str(self.port)]

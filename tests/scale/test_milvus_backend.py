@@ -10,11 +10,10 @@ import pytest
 from corpus import Corpus
 from index import build_index
 from index.milvus.export import export_to_milvus
-from index.milvus.write import published
 from practice_search.config import Settings
 from retriever import Filters, Retriever
 from tests.conftest import fake_settings
-from tests.scale.conftest import MODES, LiteServer, client_of, fake_milvus
+from tests.scale.conftest import MODES, LiteServer, fake_milvus
 
 NEEDS = [
     "interpreti per i migranti",
@@ -111,24 +110,6 @@ def test_records_documents_and_manifest_come_from_milvus(
     assert milvus.index.manifest.counts == fake_retriever.index.manifest.counts
     assert milvus.index.manifest.versions["pymilvus"] != "not installed"
     assert not milvus.index.manifest.files  # no files: Milvus holds the data
-
-
-def test_a_second_build_switches_the_alias_and_drops_the_old_version(
-    tmp_path: Path, corpus: Corpus
-) -> None:
-    settings = fake_milvus(tmp_path, str(tmp_path / "m.db"))
-    build_index(settings, progress=False, corpus=corpus)
-    client = client_of(settings)
-    first = published(client, settings.milvus_collection)
-    client.close()
-    build_index(settings, progress=False, corpus=corpus)
-    client = client_of(settings)
-    second = published(client, settings.milvus_collection)
-    names = sorted(client.list_collections())
-    client.close()
-    assert first and second and first != second
-    prefix = second[: -len("meta")]
-    assert names == sorted(prefix + part for part in ("checklist", "meta", "passages"))
 
 
 def test_export_to_milvus_copies_the_index_without_embedding(
