@@ -9,6 +9,7 @@ import pytest
 
 from corpus import Corpus
 from index import build_index
+from index.load import verify_index
 from index.milvus.export import export_to_milvus
 from practice_search.config import Settings
 from retriever import Filters, Retriever
@@ -110,6 +111,7 @@ def test_records_documents_and_manifest_come_from_milvus(
     assert milvus.index.manifest.counts == fake_retriever.index.manifest.counts
     assert milvus.index.manifest.versions["pymilvus"] != "not installed"
     assert not milvus.index.manifest.files  # no files: Milvus holds the data
+    assert verify_index(milvus_built).created == milvus.index.manifest.created  # `status`
 
 
 def test_export_to_milvus_copies_the_index_without_embedding(

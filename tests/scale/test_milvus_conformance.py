@@ -58,7 +58,8 @@ def real_milvus(
 ) -> Settings:
     data_dir = tmp_path_factory.mktemp(f"real-{request.param}")
     uri = str(data_dir / "m.db") if request.param == "lite" else lite_server.uri
-    target = milvus_settings(real_retriever.settings, uri, milvus_collection=f"real_{request.param}")
+    alias = f"real_{request.param}"
+    target = milvus_settings(real_retriever.settings, uri, milvus_collection=alias)
     export_to_milvus(real_retriever.settings, target)
     return target
 
