@@ -6,9 +6,9 @@ holding its own encoder, built by the same factory and settings — and the vect
 come back into corpus order. A batch is embedded from the same texts in the same
 padding by the same model, so the vectors equal the single-process ones: bit for
 bit for a deterministic encoder (the tests' hash encoder); for ONNX models up to
-float rounding where a worker's thread count changes the order of a reduction
-(measured in docs/scaling.md). Workers do not read or write the passage-vector cache:
-they embed.
+float rounding where a worker's thread count could change the order of a reduction
+(EmbeddingGemma here came out bit-identical: docs/scaling.md). Workers do not read
+or write the passage-vector cache: they embed.
 
 ``local`` starts a Ray instance on this machine; any other address joins a running
 cluster, whose workers must have this package and the models installed.

@@ -65,9 +65,11 @@ def publish(
     kind_vectors: Any,
     texts: Mapping[str, list[str]],
     manifest: Manifest,
+    started: float | None = None,
 ) -> Manifest:
     """Write one version and switch the alias to it. ``kind_vectors(kind)`` gives the
-    kind's vectors by encoder (computed when asked: a build embeds a kind at a time).
+    kind's vectors by encoder (computed when asked: a build embeds a kind at a time);
+    ``started`` (a ``perf_counter``) dates the build in the stored manifest.
 
     Raises:
         BuildError: anything failed; the alias still points where it did.
@@ -88,6 +90,8 @@ def publish(
                     client, names[kind], records[kind], vectors, stemmed_terms(texts[kind], langs)
                 )
             _versions(manifest)
+            if started is not None:
+                manifest.build_seconds = round(time.perf_counter() - started, 2)
             insert_meta(client, names["meta"], records["documents"], records["practices"], manifest)
             switch_alias(client, settings, names)
             drop_unpublished(client, alias)
@@ -158,8 +162,7 @@ def build_milvus(
         }
         manifest.encoders = infos
         with bar:
-            publish(settings, records, kind_vectors, texts, manifest)
-    manifest.build_seconds = round(time.perf_counter() - started, 2)
+            publish(settings, records, kind_vectors, texts, manifest, started)
     return manifest
 
 
