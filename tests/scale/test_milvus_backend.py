@@ -3,6 +3,7 @@ server: the same fake-encoder index built both ways, searched with the same need
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -62,6 +63,15 @@ def test_hybrid_answers_match_the_embedded_backend(
             for channel, hit in pa.match.items():
                 assert hit["score"] == pytest.approx(pb.match[channel]["score"], abs=2e-3)
         assert [p.highlight for p in a.passages] == [p.highlight for p in b.passages]
+
+
+def test_concurrent_searches_share_one_client(milvus_built: Settings) -> None:
+    """The service searches from a pool of threads: one Milvus client serves them all."""
+    milvus = Retriever.load(milvus_built)
+    alone = [_ids(milvus, need) for need in NEEDS]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        together = list(pool.map(lambda need: _ids(milvus, need), NEEDS * 3))
+    assert together == alone * 3
 
 
 def test_filters_reach_milvus_as_scalar_filters(
