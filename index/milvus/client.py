@@ -23,6 +23,10 @@ __all__ = [
 
 _SERVER = re.compile(r"^(https?|tcp|grpc)://", re.IGNORECASE)
 _SCALE = ("pymilvus", "milvus_lite", "ray")
+# pymilvus pings every 10 s even when idle; a gRPC server with default settings (a
+# Milvus Lite server) answers idle pings with GOAWAY "too many pings" after three,
+# which failed the next call on an idle connection: ping only while a call runs
+_GRPC_OPTIONS = {"grpc.keepalive_permit_without_calls": 0}
 
 
 class MissingScaleExtra(ConfigError):
@@ -89,4 +93,6 @@ def connect(settings: Settings, *, create: bool = False, timeout: float = 10.0) 
             raise IndexMissing(f"no Milvus Lite index at {uri}: run `practice-search build`")
     doing = "to connect" if is_server(uri) else "to open (is another process using it?)"
     with milvus_errors(uri, doing):
-        return MilvusClient(uri=uri, token=settings.milvus_token, timeout=timeout)
+        return MilvusClient(
+            uri=uri, token=settings.milvus_token, timeout=timeout, grpc_options=_GRPC_OPTIONS
+        )
