@@ -19,7 +19,6 @@ from index.manifest import Manifest
 from index.milvus.schema import (
     MAX_TEXT,
     META_KEY,
-    bm25_field,
     collection_names,
     index_params,
     kind_schema,
@@ -42,7 +41,6 @@ __all__ = [
 ]
 
 _CHUNK = 512  # rows per insert call (a 768-d float row is 3 KB)
-_ = bm25_field  # the sparse field is filled by Milvus's BM25 function, never by us
 
 
 def published(client: Any, alias: str) -> str | None:
@@ -94,7 +92,8 @@ def insert_kind(
     terms: Mapping[str, list[str]],
 ) -> None:
     """Fill a result kind's collection: row = position in ``records``; ``vectors`` by
-    encoder, ``terms`` (the stemmed terms of each record, space-separated) by language."""
+    encoder, ``terms`` (the stemmed terms of each record, space-separated) by language
+    (Milvus's BM25 function fills the sparse fields from them)."""
     for start in range(0, len(records), _CHUNK):
         batch = []
         for row in range(start, min(len(records), start + _CHUNK)):
