@@ -28,7 +28,7 @@ def _settings(args: argparse.Namespace) -> Settings:
 def _cmd_build(args: argparse.Namespace) -> int:
     from index import build_index
 
-    m = build_index(_settings(args), progress=not args.quiet)
+    m = build_index(_settings(args), progress=not args.quiet, ray=args.ray)
     print(
         f"index built in {m.build_seconds:.1f} s: {m.counts['passages']} passages, "
         f"{m.counts['checklist']} checklist items, {m.counts['practices']} practices, "
@@ -248,6 +248,7 @@ def _cmd_encoders(args: argparse.Namespace) -> int:
 
 def _parser() -> argparse.ArgumentParser:
     import bench.command as bench_command
+    import cli.scale as scale_commands
     import eval.command as eval_command
     from corpus.records import Dimension
     from retriever.query import ResultType
@@ -266,6 +267,11 @@ def _parser() -> argparse.ArgumentParser:
 
     b = sub.add_parser("build", help="(re)build the index from the bundled corpus")
     b.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
+    b.add_argument(
+        "--ray",
+        metavar="ADDRESS",
+        help="embed on a Ray cluster ('local': start one on this machine; needs the 'scale' extra)",
+    )
     b.set_defaults(func=_cmd_build)
 
     def search_options(sp: argparse.ArgumentParser) -> None:
@@ -337,6 +343,7 @@ def _parser() -> argparse.ArgumentParser:
     m.set_defaults(func=_cmd_models)
     e = sub.add_parser("encoders", help="list the encoders that can be configured")
     e.set_defaults(func=_cmd_encoders)
+    scale_commands.add_commands(sub)
     return p
 
 

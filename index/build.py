@@ -20,10 +20,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 from tqdm import tqdm
 
 from corpus import CHUNKING_VERSION, Corpus, corpus_hash, load_corpus
+from index.distributed import Embedder, local_embedder, ray_embedder
 from index.encoders import Encoder, EncoderFactory, create_encoder, encoder_args, threads
 from index.integrity import checksum_files
 from index.lexical import LexicalIndex, LexicalLang
@@ -43,7 +43,6 @@ __all__ = [
 ]
 
 KINDS = ("passages", "checklist")
-_BATCH = 32
 
 
 def current_dir(data_dir: Path) -> Path:
@@ -89,23 +88,6 @@ def _titled(corpus: Corpus, with_context: bool) -> dict[str, tuple[list[str], li
     }
 
 
-def _embed(encoder: Encoder, texts: list[str], titles: list[str] | None, bar: tqdm) -> np.ndarray:
-    """Embed in batches of similar length (less padding), rows back in corpus order."""
-    size = [len(t) + (len(titles[i]) if titles else 0) for i, t in enumerate(texts)]
-    order = sorted(range(len(texts)), key=size.__getitem__)
-    out: np.ndarray | None = None
-    for start in range(0, len(order), _BATCH):
-        rows = order[start : start + _BATCH]
-        vecs = encoder.encode_passages(
-            [texts[i] for i in rows], [titles[i] for i in rows] if titles is not None else None
-        )
-        if out is None:  # the width the encoder gives (some cannot say it before)
-            out = np.empty((len(texts), vecs.shape[1]), dtype=np.float32)
-        out[rows] = vecs
-        bar.update(len(rows))
-    return out if out is not None else np.empty((0, encoder.info.dim), dtype=np.float32)
-
-
 def write_index_files(
     root: Path,
     records: Mapping[str, Sequence[Mapping[str, Any]]],
@@ -146,6 +128,7 @@ def _write(
     progress: bool,
     started: float,
     stages: dict[str, float],
+    embed: Embedder = local_embedder,
 ) -> Manifest:
     texts = _texts(corpus, settings.context_in_embedding)
     titled = _titled(corpus, settings.context_in_embedding)
@@ -165,7 +148,7 @@ def _write(
             with threads(encoder, cores):
                 for kind in KINDS:
                     t0 = time.perf_counter()
-                    vecs = _embed(encoder, *titled[kind], bar)
+                    vecs = embed(name, encoder, *titled[kind], bar)
                     t1 = time.perf_counter()
                     index = FaissVectorIndex.create(vecs.shape[1], specs[kind])
                     index.add(vecs)
@@ -236,6 +219,7 @@ def build_index(
     encoders: Mapping[str, Encoder] | None = None,
     corpus: Corpus | None = None,
     encoder_factory: EncoderFactory = create_encoder,
+    ray: str | None = None,
 ) -> Manifest:
     """Parse the corpus, embed it with every configured encoder and publish the index.
 
@@ -245,12 +229,28 @@ def build_index(
         encoders: already-loaded encoders by name (default: create the configured ones).
         corpus: already-parsed corpus (default: parse the vendored raw files).
         encoder_factory: builds the configured encoders that ``encoders`` does not give.
+        ray: embed on this Ray cluster (``local``: start one here; index.distributed).
+
+    With ``settings.backend == "milvus"`` the index is written to Milvus instead
+    (:func:`index.milvus.build.build_milvus`).
 
     Raises:
         BuildError: anything went wrong; the previously published index is untouched.
     """
+    if settings.backend == "milvus":
+        from index.milvus.build import build_milvus
+
+        return build_milvus(
+            settings,
+            progress=progress,
+            encoders=encoders,
+            corpus=corpus,
+            encoder_factory=encoder_factory,
+            ray=ray,
+        )
     started = time.perf_counter()
     data_dir = settings.data_dir
+    embed = local_embedder if ray is None else ray_embedder(ray, settings, encoder_factory)
     with _build_lock(data_dir):
         builds = data_dir / "builds"
         builds.mkdir(parents=True, exist_ok=True)
@@ -269,7 +269,7 @@ def build_index(
                     n: encoder_factory(n, **encoder_args(settings)) for n in settings.encoders
                 }
             stages["load_encoders"] = round(time.perf_counter() - t0, 2)
-            manifest = _write(tmp, corpus, settings, encoders, progress, started, stages)
+            manifest = _write(tmp, corpus, settings, encoders, progress, started, stages, embed)
             final = builds / f"{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:6]}"
             os.rename(tmp, final)
             _swap(data_dir, final)

@@ -12,6 +12,7 @@ import numpy as np
 
 from corpus import CHUNKING_VERSION, corpus_hash
 from corpus.records import ChecklistRecord, DocumentRecord, PassageRecord, PracticeRecord
+from index.backend import LexicalSearch, VectorSearch
 from index.build import KINDS, current_dir, encoder_file, lexical_dir
 from index.encoders import Encoder, EncoderFactory, create_encoder, encoder_args
 from index.integrity import (
@@ -63,8 +64,8 @@ class LoadedIndex:
     documents: dict[str, DocumentRecord]
     practices: dict[str, PracticeRecord]
     records: RowsByKind
-    vectors: dict[str, dict[str, FaissVectorIndex]]  # encoder -> kind -> index
-    lexical: dict[str, dict[str, LexicalIndex]]  # lang -> kind -> index
+    vectors: Mapping[str, Mapping[str, VectorSearch]]  # encoder -> kind -> index
+    lexical: Mapping[str, Mapping[str, LexicalSearch]]  # lang -> kind -> index
     encoders: dict[str, Encoder] = field(default_factory=dict)
     row_of: dict[str, tuple[str, int]] = field(default_factory=dict)  # record id -> (kind, row)
 
@@ -110,6 +111,10 @@ def _index_root(settings: Settings) -> Path:
 def read_manifest(settings: Settings) -> Manifest:
     """The published index's manifest (IndexMissing if nothing was built, IndexCorrupt if
     the manifest is missing from the index folder or unreadable)."""
+    if settings.backend == "milvus":  # the manifest is stored with the collections
+        from index.milvus.load import read_milvus_manifest
+
+        return read_milvus_manifest(settings)
     path = _index_root(settings) / MANIFEST
     try:
         return Manifest.load(path)
@@ -134,7 +139,9 @@ def needed_files(manifest: Manifest) -> list[str]:
 def check_index_files(settings: Settings, manifest: Manifest, *, full: bool = True) -> None:
     """Every file the index needs is listed in the manifest and present with its size
     and (``full``) its SHA-256. Raises IndexStale for an index built before checksums,
-    IndexCorrupt for a damaged one."""
+    IndexCorrupt for a damaged one. A Milvus index has no files: nothing to check."""
+    if settings.backend == "milvus":
+        return
     if manifest.format_version < FORMAT_VERSION or not manifest.files:
         raise IndexStale(
             "index is stale: it was built before file checksums were recorded "
@@ -192,7 +199,12 @@ def _reading(rel: str) -> Iterator[None]:
 
 def _read_files(settings: Settings, manifest: Manifest, *, full: bool = True) -> LoadedIndex:
     """Verify the files against the manifest, read them, and check that they agree with
-    each other and with the manifest (what checksums miss if it was edited too)."""
+    each other and with the manifest (what checksums miss if it was edited too).
+    A Milvus index is read from its collections (index.milvus.load)."""
+    if settings.backend == "milvus":
+        from index.milvus.load import read_milvus_index
+
+        return read_milvus_index(settings)
     check_index_files(settings, manifest, full=full)
     root = _index_root(settings)
     with _reading(RECORDS):

@@ -73,7 +73,21 @@ class Manifest:
     @classmethod
     def load(cls, path: Path) -> Manifest:
         try:
-            raw: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise
+        except OSError as exc:
+            raise IndexCorrupt(
+                f"manifest {path.name} cannot be read ({exc.strerror or type(exc).__name__}); "
+                "the index is damaged: run `practice-search build`"
+            ) from exc
+        return cls.from_json(text, path.name)
+
+    @classmethod
+    def from_json(cls, text: str, name: str) -> Manifest:
+        """A manifest from its JSON (``name`` says where it was read, in errors)."""
+        try:
+            raw: dict[str, Any] = json.loads(text)
             # manifests written before index types existed: every vector index was flat
             raw.setdefault("vector_index", {kind: {"type": "flat"} for kind in _VECTOR_KINDS})
             raw["encoders"] = [
@@ -87,16 +101,9 @@ class Manifest:
             for kind in manifest.vector_index:
                 manifest.vector_spec(kind)  # an unknown type or field is a damaged manifest
             return manifest
-        except FileNotFoundError:
-            raise
-        except OSError as exc:
-            raise IndexCorrupt(
-                f"manifest {path.name} cannot be read ({exc.strerror or type(exc).__name__}); "
-                "the index is damaged: run `practice-search build`"
-            ) from exc
         except (ValueError, TypeError, KeyError, AttributeError) as exc:
             reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
             raise IndexCorrupt(
-                f"manifest {path.name} is unreadable ({reason[:160]}); "
+                f"manifest {name} is unreadable ({reason[:160]}); "
                 "the index is damaged: run `practice-search build`"
             ) from exc

@@ -207,6 +207,36 @@ class Settings(BaseSettings):
         ),
     )
 
+    backend: Literal["embedded", "milvus"] = Field(
+        default="embedded",
+        description=(
+            "Where vectors, BM25 and records are searched: 'embedded' (FAISS, bm25s and "
+            "SQLite in the data dir) or 'milvus' (a Milvus collection; needs the 'scale' "
+            "extra; docs/scaling.md, Beyond one machine)."
+        ),
+    )
+    milvus_uri: str = Field(
+        default="",
+        description=(
+            "With backend 'milvus': a file path runs Milvus Lite in-process, http://host:port "
+            "talks to a Milvus server or cluster (default: <data dir>/milvus.db)."
+        ),
+    )
+    milvus_token: str = Field(
+        default="", description="Milvus token ('user:password' or an API key); empty: none."
+    )
+    milvus_collection: str = Field(
+        default="practice_search",
+        pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,40}$",
+        description="The Milvus alias that serves the index (its collections are named after it).",
+    )
+    milvus_shards: int = Field(
+        default=1, ge=1, le=16, description="Shards of each Milvus collection a build creates."
+    )
+    milvus_replicas: int = Field(
+        default=1, ge=1, le=16, description="In-memory replicas a Milvus collection is loaded with."
+    )
+
     @field_validator("encoders")
     @classmethod
     def _no_duplicate_encoders(cls, value: list[str]) -> list[str]:

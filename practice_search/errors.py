@@ -15,7 +15,8 @@ HTTP status in one place.
         ├── IndexMissing      no index at the configured data directory
         ├── IndexCorrupt      files unreadable or inconsistent
         ├── IndexStale        built from another corpus, model or chunking version
-        └── BuildError        a build failed; the previous index is untouched
+        ├── BuildError        a build failed; the previous index is untouched
+        └── BackendUnavailable  the Milvus server is down or refused a request
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 __all__ = [
+    "BackendUnavailable",
     "BuildError",
     "ConfigError",
     "CorpusError",
@@ -115,3 +117,7 @@ class IndexStale(IndexError_):
 
 class BuildError(IndexError_):
     """An index build failed; the index being served was left untouched."""
+
+
+class BackendUnavailable(IndexError_):
+    """The search backend (a Milvus server) cannot be reached or refused a request."""

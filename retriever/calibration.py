@@ -18,7 +18,7 @@ from collections.abc import Callable, Mapping
 
 import numpy as np
 
-from index.vectors import FaissVectorIndex
+from index.backend import VectorSearch
 from retriever.language import QueryLanguage
 
 __all__ = ["GENERIC_NEEDS", "Calibration", "generic_vectors", "hub_scores", "language_offsets"]
@@ -101,7 +101,7 @@ class Calibration:
         self._hubs: dict[tuple[str, str], dict[str, np.ndarray]] = {}
 
     def measure(
-        self, channel: str, kind: str, generic: Mapping[str, np.ndarray], vec: FaissVectorIndex
+        self, channel: str, kind: str, generic: Mapping[str, np.ndarray], vec: VectorSearch
     ) -> None:
         """Offsets (and hub scores) of ``channel`` over ``kind``, from the generic needs
         embedded by that channel."""

@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import functools
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
 import numpy as np
 
 from index import LoadedIndex
-from index.lexical import LexicalIndex
-from index.vectors import FaissVectorIndex
+from index.backend import LexicalSearch, VectorSearch
 from retriever.cache import EmbeddingCache
 from retriever.calibration import Calibration, generic_vectors
 from retriever.language import QueryLanguage
@@ -73,7 +72,7 @@ class Analyzers:
     query's terms kept for the query's lifetime: the lexical channels and highlighting
     read the same terms, analysed once."""
 
-    def __init__(self, lexical: dict[str, dict[str, LexicalIndex]]) -> None:
+    def __init__(self, lexical: Mapping[str, Mapping[str, LexicalSearch]]) -> None:
         self.by_lang = {lang: kinds["passages"] for lang, kinds in lexical.items()}
         self.stemmers = tuple(lex.stem for lex in self.by_lang.values())
         self.terms = functools.lru_cache(maxsize=256)(self._terms)
@@ -92,7 +91,7 @@ class LexicalChannel:
     costly = False
     relative = True
 
-    def __init__(self, lang: str, indexes: dict[str, LexicalIndex], analyzers: Analyzers):
+    def __init__(self, lang: str, indexes: Mapping[str, LexicalSearch], analyzers: Analyzers):
         self.name = f"bm25-{lang}"
         self.langs: tuple[str, ...] = (lang,)
         self._lang = lang
@@ -141,7 +140,7 @@ class DenseChannel:
         name: str,
         langs: tuple[str, ...],
         encode: Callable[[list[str]], np.ndarray],
-        vectors: dict[str, FaissVectorIndex],
+        vectors: Mapping[str, VectorSearch],
         calibration: Calibration,
         *,
         prf: float = 0.0,
@@ -236,7 +235,7 @@ class DenseChannel:
         return [(r, s) for _, r, s in hits[:n]]
 
     def _feedback(
-        self, vec: np.ndarray, index: FaissVectorIndex, allowed: np.ndarray | None
+        self, vec: np.ndarray, index: VectorSearch, allowed: np.ndarray | None
     ) -> np.ndarray:
         """Pseudo-relevance feedback: the query vector moved toward its top passages."""
         _, rows = index.search(vec, _PRF_DEPTH, allowed)

@@ -40,7 +40,7 @@ __all__ = ["create_app"]
 STATIC = Path(__file__).parent / "static"
 
 
-_ABSOLUTE_PATH = re.compile(r"(?<![\w.])/[^\s:;,'\"`()]+")
+_ABSOLUTE_PATH = re.compile(r"(?<![\w.:/])/[^\s:;,'\"`()]+")  # not a URL's //host
 
 
 def public_reason(message: str, settings: Settings) -> str:
