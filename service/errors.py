@@ -80,8 +80,10 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        if exc.status_code == 413:
-            limit = request.app.state.settings.max_body_bytes
+        if exc.status_code == 413:  # the limit of the route asked (the admin upload's is larger)
+            limit = request.scope.get(
+                "starlette.max_body_size", request.app.state.settings.max_body_bytes
+            )
             return error_response(413, f"request body over {limit} bytes")
         if exc.status_code == 400:  # FastAPI's "error parsing the body" (e.g. not UTF-8)
             return error_response(422, f"malformed request body: {exc.detail}", "ValidationError")
