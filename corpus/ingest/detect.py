@@ -46,12 +46,15 @@ FORMATS: dict[str, Format] = {
 SUPPORTED = ", ".join(f.label for f in FORMATS.values())
 
 _HTML_START = re.compile(
-    rb"^\s*(<\?xml[^>]*>\s*)?(<!--.*?-->\s*)*<(!doctype\s+html|html|head|body)\b",
+    r"\A\s*(<\?xml[^>]*>\s*)?(<!--.*?-->\s*)*<(!doctype\s+html|html|head|body|meta|title)\b",
     re.IGNORECASE | re.DOTALL,
 )
-_HTML_TAGS = re.compile(
-    rb"<(p|div|h[1-6]|title|article|section|table|ul|ol)\b[^>]*>", re.IGNORECASE
+_HTML_TAG = re.compile(
+    r"<(p|div|span|a|b|i|em|strong|h[1-6]|article|section|main|table|ul|ol|li|br|img)\b[^>]*>",
+    re.IGNORECASE,
 )
+# active content: a text holding it is read as HTML, so the code is dropped, never kept as text
+_ACTIVE = re.compile(r"<(script|style|iframe|object|embed)\b", re.IGNORECASE)
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # old .doc / .xls / .ppt
 _KNOWN_BINARY = {
     b"\x89PNG": "a PNG image",
@@ -59,7 +62,8 @@ _KNOWN_BINARY = {
     b"GIF8": "a GIF image",
     b"\x1f\x8b": "a gzip archive",
     b"{\\rtf": "an RTF document",
-    _OLE2: "an old Office file (.doc, .xls or .ppt); save it as .docx",
+    _OLE2: "an old Office file (.doc, .xls, .ppt) or a password-protected one; "
+    "save it as .docx without a password",
 }
 
 
@@ -100,12 +104,21 @@ def _sniff(data: bytes) -> Kind:
             "unknown_format",
             f"the file is not a document format this reads (binary data); supported: {SUPPORTED}",
         )
-    ascii_head = text[:4096].encode("utf-8", "replace")
-    if _HTML_START.match(ascii_head) or (
-        ascii_head.lstrip().startswith(b"<") and len(_HTML_TAGS.findall(ascii_head)) >= 2
+    start = text[:65536]
+    if (
+        _HTML_START.match(start)
+        or _ACTIVE.search(text)
+        or (start.lstrip().startswith("<") and _HTML_TAG.search(start))
     ):
         return Kind.HTML
     return Kind.MARKDOWN if looks_like_markdown(text) else Kind.TEXT
+
+
+# a name with one of these suffixes promises that format; the bytes must keep the promise
+_CLAIMS = {
+    ".pdf": (Kind.PDF, "not_pdf", "a PDF (no %PDF- header)"),
+    ".docx": (Kind.DOCX, "not_docx", "a Word document"),
+}
 
 
 def detect(data: bytes, name: str) -> Kind:
@@ -117,25 +130,16 @@ def detect(data: bytes, name: str) -> Kind:
             ``corrupt`` for a broken zip archive.
     """
     suffix = PurePath(name).suffix.lower()
+    claim = _CLAIMS.get(suffix)
     try:
         kind = _sniff(data)
     except DocumentRejected as exc:
-        if suffix == ".pdf" and exc.code == "unknown_format":
-            raise DocumentRejected(
-                "not_pdf", f"{name} is not a PDF: {exc.message.split(';')[0]}"
-            ) from None
+        if claim and exc.code == "unknown_format":
+            what = exc.message.split(";")[0].removeprefix("the file is ")
+            raise DocumentRejected(claim[1], f"{name} is not {claim[2]}: it is {what}") from None
         raise
-    if suffix == ".pdf" and kind is not Kind.PDF:
-        raise DocumentRejected(
-            "not_pdf",
-            f"{name} is named .pdf but its content is {FORMATS[kind].label}, "
-            "not a PDF (no %PDF- header)",
-        )
-    if suffix == ".docx" and kind is not Kind.DOCX:
-        raise DocumentRejected(
-            "not_docx",
-            f"{name} is named .docx but its content is {FORMATS[kind].label}, not a Word document",
-        )
+    if claim and kind is not claim[0]:
+        raise DocumentRejected(claim[1], f"{name} is not {claim[2]}: it is {FORMATS[kind].label}")
     if kind is Kind.TEXT and suffix in FORMATS["markdown"].suffixes:
         return Kind.MARKDOWN
     return kind

@@ -8,9 +8,12 @@ from dataclasses import dataclass
 
 from corpus.blocks import Block
 from corpus.ingest.detect import Kind, detect
+from corpus.ingest.docx import parse_docx
+from corpus.ingest.html import parse_html
 from corpus.ingest.limits import IngestLimits, check_size
 from corpus.ingest.markdown import parse_markdown
 from corpus.ingest.names import check_file_name, tidy_stem
+from corpus.ingest.pdf import parse_pdf
 from corpus.ingest.structure import Parsed, squeeze
 from corpus.ingest.text import decode_text, parse_text
 from corpus.lang import CORPUS_LANGS, lang_probabilities
@@ -32,6 +35,9 @@ def _text_parser(parse: Callable[[str], Parsed]) -> Parser:
 
 
 PARSERS: dict[Kind, Parser] = {
+    Kind.DOCX: parse_docx,
+    Kind.HTML: _text_parser(parse_html),
+    Kind.PDF: parse_pdf,
     Kind.MARKDOWN: _text_parser(parse_markdown),
     Kind.TEXT: _text_parser(parse_text),
 }
