@@ -25,9 +25,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Path, Request, Response
 from fastapi.concurrency import run_in_threadpool
-from fastapi.routing import APIRoute
 from starlette.datastructures import UploadFile
-from starlette.middleware.body_limit import RequestBodyLimitMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from index.documents import Change, Incoming, add_documents, list_documents, remove_document
@@ -169,7 +167,12 @@ def admin_router(settings: Settings) -> APIRouter:
     """The admin routes (only included when the admin token is set)."""
     limit = RateLimit(settings.admin_requests_per_minute)
     router = APIRouter(
-        prefix="/admin", tags=["admin"], dependencies=[Depends(_guard(settings, limit))]
+        prefix="/admin",
+        tags=["admin"],
+        dependencies=[Depends(_guard(settings, limit))],
+        # a document may come: a larger body limit than the other routes' (it nests in
+        # the app's, and holds as the body streams in)
+        max_body_size=upload_limit(settings),
     )
 
     def encoders(request: Request) -> Any:
@@ -263,9 +266,4 @@ def install_admin(app: FastAPI, settings: Settings) -> None:
     if settings.admin_token is None or not settings.admin_token.get_secret_value():
         return
     app.include_router(admin_router(settings))
-    # the admin routes may take a document: a larger body limit than the others'
-    # (Starlette's limit nests: the innermost one holds, checked as the body streams in)
-    for route in app.router.routes:
-        if isinstance(route, APIRoute) and route.path.startswith("/admin/"):
-            route.app = RequestBodyLimitMiddleware(route.app, max_body_size=upload_limit(settings))
     app.add_middleware(AuditLog)

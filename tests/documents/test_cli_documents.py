@@ -144,7 +144,8 @@ def test_add_find_replace_remove(data_dir: Path, tmp_path: Path) -> None:
     text = texts_of(data_dir, "night-school")
     assert "lighthouse keepers" in text and "taxi" not in text
     assert docs_of(data_dir, "lighthouse keepers mentor newcomers")[0] == "night-school"
-    assert "night-school" not in docs_of(data_dir, NEED_EN, k=10)
+    old = cli(data_dir, "query", NEED_EN, "--json", "-k", "20", "--type", "passage")
+    assert not any("taxi" in p["text"] for p in json.loads(old.stdout)["passages"])
 
     out = cli(data_dir, "remove", "night-school", "-q")
     assert out.returncode == 0 and "removed night-school" in out.stdout, out.stderr
