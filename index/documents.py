@@ -13,6 +13,7 @@ FAISS, BM25 and SQLite for the whole corpus takes well under a second).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import stat
 from collections.abc import Mapping, Sequence
@@ -21,6 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 
+from corpus import Corpus, corpus_hash, load_corpus
 from corpus.added import AddedDocument, added_passages, read_added
 from corpus.ingest import IngestLimits, check_file_name, iter_files
 from corpus.userdocs import DocumentStore, StoredDocument, slug_id, valid_id
@@ -61,6 +63,18 @@ class Change:
     title: str
     passages: int
     source: str = ""
+
+
+@functools.lru_cache(maxsize=2)
+def _parsed(max_words: int, hashed: str) -> Corpus:
+    """The bundled corpus parsed once per process (a change rebuilds often; parsing
+    is a few seconds). ``hashed``: the raw files' hash, so an edit is parsed again."""
+    del hashed
+    return load_corpus(max_words=max_words)
+
+
+def _bundled(settings: Settings) -> Corpus:
+    return _parsed(settings.max_words, corpus_hash())
 
 
 def _limits(settings: Settings) -> IngestLimits:
@@ -187,7 +201,12 @@ def add_documents(
         }
         try:
             manifest = build_index(
-                settings, progress=progress, encoders=encoders, added=added, lock=False
+                settings,
+                progress=progress,
+                encoders=encoders,
+                corpus=_bundled(settings),
+                added=added,
+                lock=False,
             )
         except BaseException:
             for path in staged.values():
@@ -222,7 +241,12 @@ def remove_document(
             raise NotFound(f"no added document with id {doc_id!r}")
         added = [a for a in read_added(settings.data_dir) if a.meta.id != doc_id]
         manifest = build_index(
-            settings, progress=progress, encoders=encoders, added=added, lock=False
+            settings,
+            progress=progress,
+            encoders=encoders,
+            corpus=_bundled(settings),
+            added=added,
+            lock=False,
         )
         store.remove(doc_id)
         return Change(doc_id, "removed", doc.title, doc.passages, doc.source), manifest
