@@ -267,3 +267,8 @@ def install_admin(app: FastAPI, settings: Settings) -> None:
         return
     app.include_router(admin_router(settings))
     app.add_middleware(AuditLog)
+    if not audit.handlers:  # the audit lines reach stderr whatever the logging setup
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(message)s"))
+        audit.addHandler(handler)
+    audit.setLevel(logging.INFO)
