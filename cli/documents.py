@@ -19,10 +19,10 @@ def _cmd_add(args: argparse.Namespace, settings: Settings) -> int:
     if not items:
         print("no files to add", file=sys.stderr)
         return 0
-    if len(items) > 1 and args.id:
+    if len(items) > 1 and (args.id or args.title):
         from practice_search.errors import QueryError
 
-        raise QueryError("--id names one document: give one file with it")
+        raise QueryError("--id and --title name one document: give one file with them")
     items = [Incoming(i.name, i.data, args.title, args.lang, args.id) for i in items]
     changes, manifest = add_documents(settings, items, progress=not args.quiet)
     for c in changes:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from corpus.assemble import Corpus
@@ -32,16 +32,27 @@ def read_added(data_dir: Path) -> list[AddedDocument]:
     return [AddedDocument(d, store.read(d)) for d in store.list()]
 
 
+# (id, SHA-256, title, language, source, max_words) -> passages: a process that makes
+# several changes (the service) reads each original once
+_READ: dict[tuple[str, ...], list[Passage]] = {}
+
+
 def added_passages(doc: AddedDocument, max_words: int) -> list[Passage]:
-    """The passages of one added document, read from its original again.
+    """The passages of one added document, read from its original.
 
     Raises:
         DocumentRejected: the original cannot be read as a document.
     """
     from corpus.ingest import document_passages, extract
 
-    extracted = extract(doc.data, name=doc.meta.source, title=doc.meta.title, lang=doc.meta.lang)
-    return document_passages(doc.document, extracted, max_words)
+    m = doc.meta
+    key = (m.id, m.sha256, m.title, m.lang, m.source, str(max_words))
+    if key not in _READ:
+        extracted = extract(doc.data, name=m.source, title=m.title, lang=m.lang)
+        if len(_READ) >= 256:
+            _READ.clear()
+        _READ[key] = document_passages(doc.document, extracted, max_words)
+    return [replace(p) for p in _READ[key]]
 
 
 def with_added(corpus: Corpus, added: Sequence[AddedDocument], max_words: int) -> Corpus:
