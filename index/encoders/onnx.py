@@ -57,6 +57,7 @@ class _OnnxModel:
             self._lock = threading.Lock()
             self._threads = threads
             self._session = self._new_session(threads)
+            self._session_threads = threads
         except Exception as exc:
             raise ModelNotAvailable(
                 f"encoder {name!r}: the exported model in {self.path} is unreadable "
@@ -75,12 +76,12 @@ class _OnnxModel:
         )
 
     def set_threads(self, n: int) -> int:
-        """Threads of the onnxruntime session (a new session); returns the previous count."""
+        """Threads of the onnxruntime session; returns the previous count. The session
+        with ``n`` threads is made when the model next runs (a build whose passages are
+        all cached never runs it, and makes none)."""
         with self._lock:
             previous = self._threads
-            if n != previous:
-                self._session = self._new_session(n)
-                self._threads = n
+            self._threads = n
             return previous
 
     query_tokens: int | None = None
@@ -113,6 +114,12 @@ class _OnnxModel:
 
     def _output(self, feed: dict[str, np.ndarray]) -> np.ndarray:
         session = self._session  # a set_threads() meanwhile swaps it; this run keeps its own
+        if self._session_threads != self._threads:
+            with self._lock:
+                if self._session_threads != self._threads:
+                    self._session = self._new_session(self._threads)
+                    self._session_threads = self._threads
+                session = self._session
         return np.asarray(session.run(None, feed)[0])
 
 
