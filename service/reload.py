@@ -96,7 +96,7 @@ class IndexWatcher:
         it swapped."""
         retriever: Retriever | None = self.app.state.retriever
         if retriever is None:
-            return False
+            return self._first()
         target = _target(self.settings)
         if target is None or target in (self._failed, self._seen):
             return False
@@ -127,6 +127,28 @@ class IndexWatcher:
                 index_version(fresh),
                 time.perf_counter() - started,
             )
+            return True
+
+    def _first(self) -> bool:
+        """Not ready because loading failed: try again once another version is published
+        (e.g. the first index, built by `practice-search add` or `build`)."""
+        target = _target(self.settings)
+        if self.app.state.load_error is None or target is None or target == self._failed:
+            return False
+        with self._lock:
+            if self.app.state.retriever is not None:
+                return False
+            try:
+                fresh = Retriever.load(self.settings)
+            except Exception as exc:
+                self._failed = target
+                log.warning("index version %s not loaded: %s", os.path.basename(target), exc)
+                return False
+            self._seen = target
+            self.app.state.retriever = fresh
+            self.app.state.load_error = None
+            self.app.state.metrics.observe_index(fresh)
+            log.info("serving index version %s", index_version(fresh))
             return True
 
 

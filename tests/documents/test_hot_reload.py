@@ -11,8 +11,10 @@ import time
 from pathlib import Path
 
 import httpx
+from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
+from index.documents import Incoming, add_documents
 from retriever import Retriever
 from service import create_app
 from tests import documents_factory as f
@@ -113,3 +115,20 @@ def test_searches_never_fail_or_mix_versions_while_documents_change(
     # the added documents were found while they were there
     assert any("taxi-school" in docs for _, docs in answers)
     assert any("ciclofficina" in docs for _, docs in answers)
+
+
+def test_a_service_without_an_index_gets_ready_once_one_is_published(tmp_path: Path) -> None:
+    settings = fake_settings(tmp_path / "data").model_copy(update={"reload_interval": 0.05})
+    with TestClient(create_app(settings)) as c:
+        deadline = time.monotonic() + 10
+        while "no index" not in c.get("/readyz").text and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert c.get("/readyz").status_code == 503
+        manifest = add_documents(settings, [Incoming("taxi.md", f.markdown_bytes(f.EN))])[1]
+        assert manifest is not None
+        deadline = time.monotonic() + 30
+        while c.get("/readyz").status_code != 200 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        ready = c.get("/readyz").json()
+        assert ready["index_version"] == manifest.version
+        assert c.get("/search", params={"q": NEED_EN, "doc": "taxi"}).status_code == 200
