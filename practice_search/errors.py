@@ -83,7 +83,8 @@ class DocumentRejected(PracticeSearchError, ValueError):
         "no_text": "no extractable text (a scanned PDF needs OCR, which is not supported)",
         "zip_bomb": "the DOCX archive unpacks to far more than it weighs",
         "corrupt": "the file has the right format but cannot be read",
-        "bad_name": "the file name is empty, has control characters or a path separator",
+        "bad_name": "the file name is empty, too long, has control characters or a path separator",
+        "bad_title": "the title given is empty or too long",
         "bad_lang": "the language given is not a supported one",
         "outside_folder": "a path resolves (through a symlink) outside the folder given",
     }

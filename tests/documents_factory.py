@@ -11,11 +11,13 @@ import html
 import io
 import zipfile
 from dataclasses import dataclass, field
+from pathlib import Path
 
 __all__ = [
     "EN",
     "IT",
     "Sample",
+    "damaged_docx_bytes",
     "docx_bytes",
     "encrypted_pdf_bytes",
     "html_bytes",
@@ -25,6 +27,9 @@ __all__ = [
     "report_pdf_bytes",
     "report_text",
     "text_bytes",
+    "two_column_pdf_bytes",
+    "two_column_text",
+    "write_samples",
     "zip_bomb_bytes",
 ]
 
@@ -238,10 +243,22 @@ def report_paragraphs(topic: str, month: int) -> list[str]:
     ]
 
 
-def report_pdf_bytes(*, metadata_title: str | None = None, pages: int = 10) -> bytes:
+def report_pdf_bytes(
+    *,
+    metadata_title: str | None = None,
+    pages: int = 10,
+    footer: str = "Page {n} of {nb}",
+    flowing: bool = False,
+    bold_headings: bool = False,
+) -> bytes:
     """A ``pages``-page PDF report: a title, one chapter per page (heading in a larger
     font, three justified paragraphs with words hyphenated at line ends), a running
-    header and "Page n of N" footers."""
+    header and ``footer`` with the page number.
+
+    ``flowing`` lets the chapters run on without page breaks, so paragraphs (and
+    hyphenated words) go over page ends; ``bold_headings`` sets the chapter headings
+    in the body size, bold.
+    """
     from fpdf import FPDF
 
     class Report(FPDF):  # type: ignore[misc]
@@ -253,18 +270,22 @@ def report_pdf_bytes(*, metadata_title: str | None = None, pages: int = 10) -> b
         def footer(self) -> None:
             self.set_y(-15)
             self.set_font("Helvetica", size=9)
-            self.cell(0, 6, f"Page {self.page_no()} of {{nb}}", align="C")
+            self.cell(0, 6, footer.format(n=self.page_no(), nb="{nb}"), align="C")
 
     pdf = Report(format="A4")
     if metadata_title:
         pdf.set_title(metadata_title)
     for month, (heading, topic) in enumerate(_REPORT_TOPICS[:pages], start=1):
-        pdf.add_page()
+        if month == 1 or not flowing:
+            pdf.add_page()
         if month == 1:
             pdf.set_font("Helvetica", size=20)
             pdf.multi_cell(0, 10, EN.title, align="L")
             pdf.ln(4)
-        pdf.set_font("Helvetica", size=14)
+        if bold_headings:
+            pdf.set_font("Helvetica", style="B", size=11)
+        else:
+            pdf.set_font("Helvetica", size=14)
         pdf.multi_cell(0, 8, heading, align="L")
         pdf.ln(2)
         pdf.set_font("Helvetica", size=11)
@@ -333,4 +354,75 @@ def no_text_pdf_bytes() -> bytes:
     pdf.rect(20, 20, 100, 50)
     pdf.add_page()
     pdf.image(image, x=20, y=20, w=160)
+    return bytes(pdf.output())
+
+
+def damaged_docx_bytes() -> bytes:
+    """The English DOCX with bytes of word/document.xml's compressed data overwritten:
+    the archive's directory is intact, the member does not inflate."""
+    data = bytearray(docx_bytes(EN))
+    info = zipfile.ZipFile(io.BytesIO(bytes(data))).getinfo("word/document.xml")
+    start = info.header_offset + 30 + len(info.filename) + len(info.extra)
+    data[start + 10 : start + 18] = b"\xff" * 8
+    return bytes(data)
+
+
+def write_samples(folder: Path, sample: Sample) -> dict[str, Path]:
+    """``sample`` written in every format into ``folder``: kind -> path
+    (``night-school.pdf``, ``.docx``, ``.html``, ``.md``, ``.txt``, named from the
+    sample's language so the English and Italian files can share a folder)."""
+    stem = "night-school" if sample.lang == "en" else "ciclofficina"
+    makers = {
+        "pdf": (".pdf", pdf_bytes),
+        "docx": (".docx", docx_bytes),
+        "html": (".html", html_bytes),
+        "markdown": (".md", markdown_bytes),
+        "text": (".txt", text_bytes),
+    }
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = {}
+    for kind, (suffix, make) in makers.items():
+        path = folder / f"{stem}{suffix}"
+        path.write_bytes(make(sample))
+        paths[kind] = path
+    return paths
+
+
+_NEWSLETTER = "Night school newsletter: two columns"
+
+
+def two_column_text(pages: int = 3) -> list[str]:
+    """The paragraphs of :func:`two_column_pdf_bytes` in reading order (left column,
+    then right, page by page), as a reader sees them."""
+    out = []
+    for n in range(1, pages + 1):
+        for month in (2 * n - 1, 2 * n):
+            topic = _REPORT_TOPICS[month - 1][1]
+            out += [p.replace(SH, "") for p in report_paragraphs(topic, month)[:2]]
+    return out
+
+
+def two_column_pdf_bytes(pages: int = 3) -> bytes:
+    """A newsletter set in two columns: a title across both on the first page, two
+    paragraphs per column, a centred page number across the gutter."""
+    from fpdf import FPDF
+
+    texts = two_column_text(pages)
+    pdf = FPDF(format="A4")
+    pdf.set_auto_page_break(False)
+    for n in range(pages):
+        pdf.add_page()
+        if n == 0:
+            pdf.set_font("Helvetica", size=16)
+            pdf.set_xy(10, 15)
+            pdf.cell(190, 8, _NEWSLETTER, align="C")
+        pdf.set_font("Helvetica", size=10)
+        for column, x in enumerate((10, 112)):
+            pdf.set_xy(x, 35)
+            for p in texts[4 * n + 2 * column : 4 * n + 2 * column + 2]:
+                pdf.multi_cell(88, 5, p, align="J", new_x="LEFT")
+                pdf.ln(4)
+                pdf.set_x(x)
+        pdf.set_xy(10, 280)
+        pdf.cell(190, 5, str(n + 1), align="C")
     return bytes(pdf.output())

@@ -123,6 +123,7 @@ PUBLIC = {
         "Kind",
         "check_file_name",
         "check_lang",
+        "check_title",
         "document_passages",
         "extract",
         "iter_files",

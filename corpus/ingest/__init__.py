@@ -7,7 +7,7 @@ taken in raise :class:`practice_search.errors.DocumentRejected` with a ``code``.
 """
 
 from corpus.ingest.detect import FORMATS, Format, Kind
-from corpus.ingest.extract import Extracted, check_lang, extract
+from corpus.ingest.extract import Extracted, check_lang, check_title, extract
 from corpus.ingest.limits import IngestLimits
 from corpus.ingest.names import check_file_name, iter_files
 from corpus.ingest.passages import document_passages
@@ -20,6 +20,7 @@ __all__ = [
     "Kind",
     "check_file_name",
     "check_lang",
+    "check_title",
     "document_passages",
     "extract",
     "iter_files",

@@ -28,19 +28,27 @@ class Kind(StrEnum):
 
 @dataclass(frozen=True)
 class Format:
+    """A format: what it is called in a list and in a sentence, and its file suffixes."""
+
     kind: Kind
     label: str
     suffixes: tuple[str, ...]
+    noun: str
 
 
 FORMATS: dict[str, Format] = {
     f.kind.value: f
     for f in (
-        Format(Kind.PDF, "PDF with a text layer", (".pdf",)),
-        Format(Kind.DOCX, "Word document (.docx)", (".docx",)),
-        Format(Kind.HTML, "HTML page", (".html", ".htm", ".xhtml")),
-        Format(Kind.MARKDOWN, "Markdown", (".md", ".markdown")),
-        Format(Kind.TEXT, "plain text (UTF-8, UTF-16 or Windows-1252)", (".txt", ".text")),
+        Format(Kind.PDF, "PDF with a text layer", (".pdf",), "PDF"),
+        Format(Kind.DOCX, "Word document (.docx)", (".docx",), "Word document"),
+        Format(Kind.HTML, "HTML page", (".html", ".htm", ".xhtml"), "HTML page"),
+        Format(Kind.MARKDOWN, "Markdown", (".md", ".markdown"), "Markdown file"),
+        Format(
+            Kind.TEXT,
+            "plain text (UTF-8, UTF-16 or Windows-1252)",
+            (".txt", ".text"),
+            "text file",
+        ),
     )
 }
 SUPPORTED = ", ".join(f.label for f in FORMATS.values())
@@ -50,7 +58,7 @@ _HTML_START = re.compile(
     re.IGNORECASE | re.DOTALL,
 )
 _HTML_TAG = re.compile(
-    r"<(p|div|span|a|b|i|em|strong|h[1-6]|article|section|main|table|ul|ol|li|br|img)\b[^>]*>",
+    r"<(p|div|span|a|b|i|em|strong|h[1-6]|article|section|main|table|ul|ol|li|br|img)\b[^<>]{0,300}>",
     re.IGNORECASE,
 )
 # active content: a text holding it is read as HTML, so the code is dropped, never kept as text

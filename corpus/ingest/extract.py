@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from corpus.blocks import Block
-from corpus.ingest.detect import Kind, detect
+from corpus.ingest.detect import FORMATS, Kind, detect
 from corpus.ingest.docx import parse_docx
 from corpus.ingest.html import parse_html
 from corpus.ingest.limits import IngestLimits, check_size
@@ -19,9 +19,10 @@ from corpus.ingest.text import decode_text, parse_text
 from corpus.lang import CORPUS_LANGS, lang_probabilities
 from practice_search.errors import DocumentRejected
 
-__all__ = ["PARSERS", "Extracted", "check_lang", "extract"]
+__all__ = ["MAX_TITLE", "PARSERS", "Extracted", "check_lang", "check_title", "extract"]
 
 Parser = Callable[[bytes, IngestLimits], Parsed]
+MAX_TITLE = 300
 
 
 def _text_parser(parse: Callable[[str], Parsed]) -> Parser:
@@ -69,14 +70,27 @@ def check_lang(lang: str) -> str:
     return code
 
 
-def majority_lang(blocks: list[Block]) -> str:
-    """The language most of the words are in (English when nothing tells)."""
+def check_title(title: str) -> str:
+    """A title given by hand, on one line; ``bad_title`` when empty or over 300 characters."""
+    title = squeeze(title)
+    if not title or len(title) > MAX_TITLE:
+        what = "empty" if not title else f"over {MAX_TITLE} characters"
+        raise DocumentRejected("bad_title", f"the title given is {what}")
+    return title
+
+
+def majority_lang(blocks: list[Block], sample: int = 200) -> str:
+    """The language most of the words are in (English when nothing tells).
+
+    A long document is judged on ``sample`` paragraphs spread over its length.
+    """
+    paragraphs = [p for b in blocks for p in b.paragraphs]
+    step = max(1, len(paragraphs) // sample)
     words: Counter[str] = Counter()
-    for block in blocks:
-        for paragraph in block.paragraphs:
-            probs = lang_probabilities(paragraph)
-            if probs:
-                words[max(probs, key=probs.__getitem__)] += len(paragraph.split())
+    for paragraph in paragraphs[::step]:
+        probs = lang_probabilities(paragraph[:2000])  # plenty to tell, and bounded
+        if probs:
+            words[max(probs, key=probs.__getitem__)] += len(paragraph.split())
     return words.most_common(1)[0][0] if words else CORPUS_LANGS[0]
 
 
@@ -104,18 +118,23 @@ def extract(
     check_file_name(name)
     if lang is not None:
         lang = check_lang(lang)
-    if title is not None and not squeeze(title):
-        raise DocumentRejected("bad_name", "the title given is empty")
+    if title is not None:
+        title = check_title(title)
     check_size(data, limits)
     kind = detect(data, name)
-    parser = PARSERS.get(kind)
-    if parser is None:
-        raise DocumentRejected("unknown_format", f"reading {kind.value} files is not supported")
-    parsed = parser(data, limits)
+    try:
+        parsed = PARSERS[kind](data, limits)
+    except DocumentRejected:
+        raise
+    except Exception as exc:  # pdfminer, zlib, lxml… raise anything on a damaged file
+        reason = squeeze(str(exc))[:200] or type(exc).__name__
+        raise DocumentRejected(
+            "corrupt", f"the {FORMATS[kind].noun} is damaged and cannot be read ({reason})"
+        ) from exc
     if not any(p.strip() for b in parsed.blocks for p in b.paragraphs):
         raise DocumentRejected("no_text", f"{name} has no text to index")
     return Extracted(
-        title=squeeze(title or parsed.title or parsed.first_heading or tidy_stem(name)),
+        title=squeeze(title or parsed.title or parsed.first_heading or tidy_stem(name))[:MAX_TITLE],
         lang=lang or majority_lang(parsed.blocks),
         kind=kind.value,
         blocks=parsed.blocks,

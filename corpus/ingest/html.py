@@ -8,11 +8,15 @@ page marks its content (``<main>``, or a single ``<article>``) only that is read
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
+
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from corpus.ingest.structure import Outline, Parsed, squeeze
+from practice_search.errors import DocumentRejected
 
-__all__ = ["parse_html"]
+__all__ = ["MAX_DEPTH", "nesting_depth", "parse_html"]
 
 _DROP = ", ".join(
     [
@@ -31,35 +35,72 @@ _BLOCKS = {
     "summary", "td", "th", "tr",
 }  # fmt: skip
 _LISTS = {"ul", "ol"}
+MAX_DEPTH = 1000
+_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]{0,20})(?:\s[^<>]{0,2000}?)?(/?)>")
+_UNCOUNTED = {
+    "area", "base", "body", "br", "col", "colgroup", "dd", "dt", "embed", "head", "hr",
+    "html", "img", "input", "li", "link", "meta", "optgroup", "option", "p", "param", "rb",
+    "rp", "rt", "source", "tbody", "td", "tfoot", "th", "thead", "tr", "track", "wbr",
+}  # fmt: skip
+
+
+def _children(node: LexborNode) -> Iterator[LexborNode]:
+    return iter(node.iter(include_text=True))
 
 
 def _text(node: LexborNode) -> str:
-    """The text a reader sees in ``node``: block edges and ``<br>`` become spaces."""
+    """The text a reader sees in ``node``: block edges and ``<br>`` become spaces.
+
+    An explicit stack instead of recursion: a page nested ten thousand ``<div>`` deep
+    is read like any other.
+    """
     parts: list[str] = []
-    for child in node.iter(include_text=True):
-        if child.is_text_node:
+    stack = [(node, _children(node))]
+    while stack:
+        parent, children = stack[-1]
+        child = next(children, None)
+        if child is None:
+            stack.pop()
+            if parent.tag in _BLOCKS or parent.tag in _LISTS:
+                parts.append(" ")
+        elif child.is_text_node:
             parts.append(child.text_content or "")
         elif child.tag == "br":
             parts.append(" ")
         elif child.is_element_node:
-            inner = _text(child)
-            parts.append(f" {inner} " if child.tag in _BLOCKS or child.tag in _LISTS else inner)
+            if child.tag in _BLOCKS or child.tag in _LISTS:
+                parts.append(" ")
+            stack.append((child, _children(child)))
     return "".join(parts)
 
 
 class _Walker:
+    """Paragraphs from the text between block edges; headings, tables and ``<pre>``
+    read whole; a list item's text starts with ``- ``."""
+
     def __init__(self) -> None:
         self.outline = Outline()
         self.inline: list[str] = []
+        self.prefix = ""
 
     def flush(self) -> None:
         text = squeeze("".join(self.inline))
         self.inline.clear()
         if text:
-            self.outline.paragraph(text)
+            self.outline.paragraph(self.prefix + text)
+            self.prefix = ""
 
-    def walk(self, node: LexborNode) -> None:
-        for child in node.iter(include_text=True):
+    def walk(self, root: LexborNode) -> None:
+        stack = [(root, _children(root))]
+        while stack:
+            parent, children = stack[-1]
+            child = next(children, None)
+            if child is None:
+                stack.pop()
+                if parent.tag in _BLOCKS or parent.tag in _LISTS:
+                    self.flush()
+                    self.prefix = ""
+                continue
             tag = child.tag
             if child.is_text_node:
                 self.inline.append(child.text_content or "")
@@ -68,9 +109,6 @@ class _Walker:
             elif tag in _HEADINGS:
                 self.flush()
                 self.outline.heading(_HEADINGS[tag], _text(child))
-            elif tag in _LISTS:
-                self.flush()
-                self.list(child)
             elif tag == "table":
                 self.flush()
                 self.table(child)
@@ -79,31 +117,12 @@ class _Walker:
                 self.outline.paragraph(child.text(deep=True, separator=""))
             elif tag == "br":
                 self.inline.append(" ")
-            elif tag in _BLOCKS:
-                self.flush()
-                self.walk(child)
-                self.flush()
-            else:  # inline markup (a, b, em, span…): its text joins the paragraph
-                self.walk(child)
-
-    def list(self, node: LexborNode) -> None:
-        for item in node.iter():
-            if item.tag != "li":
-                self.walk(item)
-                continue
-            own: list[str] = []
-            nested: list[LexborNode] = []
-            for child in item.iter(include_text=True):
-                if child.tag in _LISTS:
-                    nested.append(child)
-                elif child.is_text_node:
-                    own.append(child.text_content or "")
-                elif child.is_element_node:
-                    own.append(f" {_text(child)} " if child.tag in _BLOCKS else _text(child))
-            if text := squeeze("".join(own)):
-                self.outline.paragraph(f"- {text}")
-            for sub in nested:
-                self.list(sub)
+            else:
+                if tag in _BLOCKS or tag in _LISTS:
+                    self.flush()
+                if tag == "li":
+                    self.prefix = "- "
+                stack.append((child, _children(child)))  # inline markup joins the paragraph
 
     def table(self, node: LexborNode) -> None:
         caption = node.css_first("caption")
@@ -142,8 +161,33 @@ def _outside_article(node: LexborNode) -> bool:
     return True
 
 
+def nesting_depth(text: str) -> int:
+    """How deep the page's elements nest, from the tags alone (linear time).
+
+    Elements whose end tag may be left out (``p``, ``li``, ``td``…) and void ones
+    (``br``, ``img``…) are not counted, so this is a lower bound of the real depth.
+    """
+    depth = deepest = 0
+    for match in _TAG.finditer(text):
+        name = match.group(2).lower()
+        if name in _UNCOUNTED or match.group(3):
+            continue
+        depth = max(0, depth - 1) if match.group(1) else depth + 1
+        deepest = max(deepest, depth)
+    return deepest
+
+
 def parse_html(text: str) -> Parsed:
-    """Blocks of the page's content; the title from ``og:title`` or ``<title>``."""
+    """Blocks of the page's content; the title from ``og:title`` or ``<title>``.
+
+    Raises:
+        DocumentRejected: ``corrupt`` for elements nested over 1,000 deep (the
+            parser's time grows with the square of the depth; no page needs it).
+    """
+    if (depth := nesting_depth(text)) > MAX_DEPTH:
+        raise DocumentRejected(
+            "corrupt", f"the HTML nests elements {depth} deep, over the limit of {MAX_DEPTH}"
+        )
     tree = LexborHTMLParser(text)
     title = _title(tree)
     for node in tree.css(_DROP):

@@ -14,27 +14,40 @@ from corpus.ingest.text import paragraphs
 
 __all__ = ["looks_like_markdown", "parse_markdown", "strip_inline"]
 
-_ATX = re.compile(r"^ {0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
+# No pattern may take quadratic time on a hostile file (a megabyte of "[" or "*"): each
+# inner run excludes its own delimiters and is bounded, so a match attempt stops at the
+# next delimiter and the work stays linear in the text.
+_ATX = re.compile(r"^ {0,3}(#{1,6})(?:\s+(.*))?$")
 _SETEXT = re.compile(r"^ {0,3}(=+|-+)\s*$")
 _FENCE = re.compile(r"^ {0,3}(```+|~~~+)")
 _TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
 _RULE = re.compile(r"^ {0,3}([-*_])(\s*\1){2,}\s*$")
-_FRONT = re.compile(r"\A---\n(.*?)\n(?:---|\.\.\.)\n", re.DOTALL)
+_FRONT = re.compile(r"\A---\n(.{0,3000}?)\n(?:---|\.\.\.)\n", re.DOTALL)
 _LIST_LINE = re.compile(r"^\s*(?:[-*+]|\d{1,3}[.)])\s+")
-_LINKY = re.compile(r"\[[^\]\n]+\]\([^)\n]+\)")
+_LINK = r"\[([^\[\]\n]{0,300})\]\([^()\n]{0,300}\)"
+_LINKY = re.compile(_LINK)
 
 _INLINE = [
-    (re.compile(r"!\[([^\]]*)\]\([^)]*\)"), r"\1"),  # image: alt text
-    (re.compile(r"\[([^\]]*)\]\([^)]*\)"), r"\1"),  # link: its text
-    (re.compile(r"\[([^\]]*)\]\[[^\]]*\]"), r"\1"),  # reference link
-    (re.compile(r"<(https?://[^>\s]+)>"), r"\1"),  # autolink
-    (re.compile(r"</?[A-Za-z][^>]*>"), ""),  # raw HTML tag
-    (re.compile(r"`+([^`]+)`+"), r"\1"),  # code span
-    (re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1"), r"\2"),  # strong
-    (re.compile(r"(?<![\w*])([*_])(?=\S)(.+?)(?<=\S)\1(?![\w*])"), r"\2"),  # emphasis
-    (re.compile(r"~~(.+?)~~"), r"\1"),  # strike-through
+    (re.compile("!" + _LINK), r"\1"),  # image: alt text
+    (re.compile(_LINK), r"\1"),  # link: its text
+    (re.compile(r"\[([^\[\]\n]{0,300})\]\[[^\[\]\n]{0,100}\]"), r"\1"),  # reference link
+    (re.compile(r"<(https?://[^<>\s]{1,300})>"), r"\1"),  # autolink
+    (re.compile(r"</?[A-Za-z][^<>\n]{0,300}>"), ""),  # raw HTML tag
+    (re.compile(r"`([^`\n]{1,300})`"), r"\1"),  # code span
+    (re.compile(r"\*\*(?=[^\s*])((?:[^*\n]|\*(?!\*)){1,300}?)(?<=\S)\*\*"), r"\1"),  # strong
+    (re.compile(r"(?<!\w)__(?=[^\s_])([^_\n]{1,300})(?<=\S)__(?!\w)"), r"\1"),  # strong
+    (re.compile(r"(?<![\w*])\*(?=[^\s*])([^*\n]{1,300})(?<=\S)\*(?![\w*])"), r"\1"),  # emphasis
+    (re.compile(r"(?<![\w_])_(?=[^\s_])([^_\n]{1,300})(?<=\S)_(?![\w_])"), r"\1"),  # emphasis
+    (re.compile(r"~~([^~\n]{1,300})~~"), r"\1"),  # strike-through
     (re.compile(r"\\([\\`*_{}\[\]()#+\-.!|>])"), r"\1"),  # escapes
 ]
+
+
+def _atx_text(text: str) -> str:
+    """A heading's text without its closing hashes (``## Title ##``), in linear time."""
+    text = text.strip()
+    bare = text.rstrip("#")
+    return bare.rstrip() if bare != text and (not bare or bare[-1] in " \t") else text
 
 
 def strip_inline(text: str) -> str:
@@ -81,8 +94,11 @@ def parse_markdown(text: str) -> Parsed:
 
     def flush() -> None:
         for p in paragraphs("\n".join(pending)):
-            item = p.startswith("- ")
-            outline.paragraph(("- " if item else "") + squeeze(strip_inline(p[2:] if item else p)))
+            marker, _, rest = p.partition(" ")
+            if _LIST_LINE.match(p):  # "- item", "2. item": the marker is not inline markup
+                outline.paragraph(f"{marker} {squeeze(strip_inline(rest))}")
+            else:
+                outline.paragraph(squeeze(strip_inline(p)))
         pending.clear()
 
     i = 0
@@ -99,7 +115,7 @@ def parse_markdown(text: str) -> Parsed:
             i = end + 1
         elif atx := _ATX.match(line):
             flush()
-            outline.heading(len(atx.group(1)), strip_inline(atx.group(2)))
+            outline.heading(len(atx.group(1)), strip_inline(_atx_text(atx.group(2) or "")))
             i += 1
         elif (
             line.strip()

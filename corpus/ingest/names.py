@@ -7,7 +7,9 @@ from pathlib import Path
 
 from practice_search.errors import DocumentRejected
 
-__all__ = ["check_file_name", "iter_files", "tidy_stem"]
+__all__ = ["MAX_NAME_BYTES", "check_file_name", "iter_files", "tidy_stem"]
+
+MAX_NAME_BYTES = 255  # what most file systems allow
 
 
 def check_file_name(name: str) -> str:
@@ -15,7 +17,7 @@ def check_file_name(name: str) -> str:
 
     Raises:
         DocumentRejected: ``bad_name`` for an empty name, a path separator, a
-            control character or a name that is only dots.
+            control character, a name over 255 bytes or one that is only dots.
     """
     if not name or not name.strip():
         raise DocumentRejected("bad_name", "the file name is empty")
@@ -28,6 +30,10 @@ def check_file_name(name: str) -> str:
     if "/" in name or "\\" in name:
         raise DocumentRejected(
             "bad_name", f"the file name {name!r} has a path separator; give the name only"
+        )
+    if len(name.encode("utf-8")) > MAX_NAME_BYTES:
+        raise DocumentRejected(
+            "bad_name", f"the file name is over {MAX_NAME_BYTES} bytes long: {name[:40]!r}…"
         )
     if set(name) == {"."}:
         raise DocumentRejected("bad_name", f"{name!r} is not a file name")

@@ -12,7 +12,7 @@ __all__ = ["decode_text", "parse_text"]
 # control characters a text file does not hold (tab, newline, form feed and carriage
 # return are text)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
-_LIST_ITEM = re.compile(r"^\s*(?:[-*+•–]|\d{1,3}[.)])\s+(.*)$")
+_LIST_ITEM = re.compile(r"^\s*(?:[-*+•–]|(\d{1,3}[.)]))\s+(.*)$")
 
 
 def decode_text(data: bytes) -> str | None:
@@ -42,7 +42,7 @@ def decode_text(data: bytes) -> str | None:
 
 
 def paragraphs(text: str) -> list[str]:
-    """Paragraphs at blank lines; list items stay one per line (``- item``)."""
+    """Paragraphs at blank lines; list items stay one per line (``- item``, ``2. item``)."""
     out: list[str] = []
     for chunk in re.split(r"\n\s*\n", text):
         current: list[str] = []
@@ -53,7 +53,7 @@ def paragraphs(text: str) -> list[str]:
                 if current:
                     out.append(squeeze(" ".join(current)))
                 current = []
-                out.append("- " + squeeze(item.group(1)))
+                out.append(f"{item.group(1) or '-'} {squeeze(item.group(2))}")
                 in_item = True
             elif line.strip():
                 if in_item and line[:1].isspace():

@@ -10,7 +10,16 @@ from pypdf import PdfReader
 
 from corpus.ingest import Extracted, document_passages, extract
 from corpus.records import Document
-from tests.documents_factory import EN, IT, Sample, pdf_bytes, report_pdf_bytes, report_text
+from tests.documents_factory import (
+    EN,
+    IT,
+    Sample,
+    pdf_bytes,
+    report_pdf_bytes,
+    report_text,
+    two_column_pdf_bytes,
+    two_column_text,
+)
 
 
 @pytest.fixture(scope="module")
@@ -53,6 +62,38 @@ def test_passages_of_the_report_carry_the_chapter(extracted: Extracted) -> None:
     assert len({p.id for p in passages}) == len(passages) >= 10
     assert passages[0].context == f"{EN.title}. Recruiting the first drivers"
     assert {p.lang for p in passages} == {"en"}
+
+
+@pytest.mark.parametrize(
+    "layout",
+    [
+        {"footer": "Pagina {n} di {nb}"},
+        {"footer": "{n}"},
+        {"footer": "- {n} -", "flowing": True},
+        {"bold_headings": True},
+    ],
+    ids=["pagina-n-di-nb", "bare-number", "flowing-text", "bold-headings"],
+)
+def test_other_layouts_give_the_same_text(layout: dict[str, object]) -> None:
+    got = extract(report_pdf_bytes(**layout), name="report.pdf")  # type: ignore[arg-type]
+    assert [b.section for b in got.blocks] == [[EN.title, h] for h, _ in report_text()]
+    assert [b.paragraphs for b in got.blocks] == [ps for _, ps in report_text()]
+
+
+def test_flowing_text_really_breaks_paragraphs_over_pages() -> None:
+    pages = PdfReader(io.BytesIO(report_pdf_bytes(flowing=True))).pages
+    last_body_lines = [page.extract_text().split("\n")[-2] for page in pages[:-1]]
+    assert len(pages) == 4
+    assert any(not line.endswith(".") for line in last_body_lines)
+
+
+def test_two_columns_are_read_one_after_the_other() -> None:
+    data = two_column_pdf_bytes()
+    raw = PdfReader(io.BytesIO(data)).pages[0].extract_text(extraction_mode="layout")
+    assert re.search(r"\w {5,}\w", raw)  # the two columns do sit side by side
+    got = extract(data, name="newsletter.pdf")
+    assert got.title == "Night school newsletter: two columns"
+    assert [p for b in got.blocks for p in b.paragraphs] == two_column_text()
 
 
 @pytest.mark.parametrize("sample", [EN, IT], ids=["en", "it"])

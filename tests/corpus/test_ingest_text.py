@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import codecs
+from pathlib import Path
 
 import pytest
 
-from corpus.ingest import IngestLimits, document_passages, extract
+from corpus.ingest import FORMATS, IngestLimits, Kind, document_passages, extract, iter_files
+from corpus.ingest.extract import PARSERS
 from corpus.records import Document
 from practice_search.errors import DocumentRejected
-from tests.documents_factory import EN, IT, Sample, markdown_bytes, text_bytes
+from tests.documents_factory import EN, IT, Sample, markdown_bytes, text_bytes, write_samples
 
 
 @pytest.mark.parametrize("sample", [EN, IT], ids=["en", "it"])
@@ -90,6 +92,23 @@ def test_text_encodings(encode) -> None:  # type: ignore[no-untyped-def]
     ]
 
 
+def test_numbered_and_bulleted_items_one_per_line() -> None:
+    text = (
+        "Steps to register:\n1. Book an appointment\n2) Bring a *passport*,\n   "
+        "and a photo\n\n• Free of charge\n* Open on Saturday"
+    )
+    for name in ("steps.txt", "steps.md"):
+        got = extract(text.encode(), name=name)
+        passport = "passport" if name.endswith(".md") else "*passport*"
+        assert got.blocks[0].paragraphs == [
+            "Steps to register:",
+            "1. Book an appointment",
+            f"2) Bring a {passport}, and a photo",
+            "- Free of charge",
+            "- Open on Saturday",
+        ], name
+
+
 def test_a_text_without_a_title_line_is_named_after_the_file() -> None:
     got = extract(b"Just one paragraph that ends with a full stop.", name="annual_report-2024.txt")
     assert got.title == "Annual report 2024"
@@ -103,6 +122,10 @@ def test_overrides_win_and_a_bad_language_is_refused() -> None:
         extract(markdown_bytes(IT), name="x.md", lang="de")
     assert err.value.code == "bad_lang"
     assert str(err.value) == "language 'de' is not supported; use one of en, it"
+    for title, reason in [(" \n ", "empty"), ("x" * 301, "over 300 characters")]:
+        with pytest.raises(DocumentRejected) as err:
+            extract(markdown_bytes(IT), name="x.md", title=title)
+        assert (err.value.code, str(err.value)) == ("bad_title", f"the title given is {reason}")
 
 
 def test_passages_like_the_bundled_documents() -> None:
@@ -143,3 +166,15 @@ def test_a_limit_smaller_than_the_file_refuses_it() -> None:
         str(err.value) == f"the file is {len(data)} bytes, over the limit of {len(data) - 1} bytes"
     )
     assert extract(data, name="guide.md", limits=IngestLimits(max_bytes=len(data))).blocks
+
+
+def test_every_sample_file_reads_back_with_its_kind_title_and_language(tmp_path: Path) -> None:
+    for sample in (EN, IT):
+        for kind, path in write_samples(tmp_path, sample).items():
+            got = extract(path.read_bytes(), name=path.name)
+            assert (got.kind, got.title, got.lang) == (kind, sample.title, sample.lang), path
+    assert len(iter_files(tmp_path)) == 10
+
+
+def test_every_format_has_a_parser_and_a_description() -> None:
+    assert set(PARSERS) == set(Kind) == {Kind(k) for k in FORMATS}
