@@ -6,6 +6,7 @@ with a 4xx and its reason, nothing changed, a 2 GB upload cut off early."""
 from __future__ import annotations
 
 import logging
+import re
 import select
 import shutil
 import socket
@@ -18,6 +19,7 @@ import pytest
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
+from corpus.ingest import IngestLimits
 from practice_search.config import Settings
 from retriever import Retriever
 from service import create_app
@@ -25,6 +27,9 @@ from tests import documents_factory as f
 from tests.conftest import fake_settings
 from tests.documents.table import HOSTILE, TWO_GB, Hostile, leftovers, snapshot
 from tests.documents.test_cli_documents import NEED_EN, NEED_IT, NEW_EN
+from tests.hostile_files import HOSTILE as LIBRARY_TABLE
+from tests.hostile_files import HOSTILE_MESSAGES
+from tests.hostile_files import Hostile as LibraryCase
 from tests.service.conftest import LiveServer
 
 TOKEN = "s3cret-admin-token-for-tests"
@@ -230,3 +235,31 @@ def test_a_declared_oversized_upload_is_refused_before_its_body(live: LiveServer
         )
         answer = s.recv(65536)
     assert answer.startswith(b"HTTP/1.1 413")
+
+
+LIBRARY = [c for c in LIBRARY_TABLE if c.limits == IngestLimits()]
+
+
+@pytest.mark.parametrize(
+    "case", LIBRARY, ids=[c.name.encode("unicode_escape").decode() for c in LIBRARY]
+)
+def test_every_refusal_of_the_library_reaches_the_client(
+    case: LibraryCase, live: LiveServer
+) -> None:
+    data_dir = live.app.state.settings.data_dir
+    before = snapshot(data_dir)
+    r = httpx.post(
+        f"{live.url}admin/documents",
+        headers=AUTH,
+        files={"file": (case.name, case.data())},
+        timeout=60,
+    )
+    assert 400 <= r.status_code < 500, r.text
+    error = r.json()["error"]
+    assert error["type"] == f"DocumentRejected:{case.code}"
+    message = case.message or HOSTILE_MESSAGES[case.name]
+    if message.startswith("re:"):
+        assert re.search(message[3:], error["message"]), error["message"]
+    else:
+        assert message in error["message"]
+    assert snapshot(data_dir) == before and leftovers(data_dir) == []

@@ -9,6 +9,7 @@ import contextlib
 import io
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -19,10 +20,14 @@ from pathlib import Path
 import pytest
 
 from cli.main import main
+from corpus.ingest import IngestLimits
 from practice_search.config import get_settings
 from tests import documents_factory as f
 from tests.conftest import fake_env
 from tests.documents.table import HOSTILE, TWO_GB, Hostile, leftovers, snapshot
+from tests.hostile_files import HOSTILE as LIBRARY_TABLE
+from tests.hostile_files import HOSTILE_MESSAGES
+from tests.hostile_files import Hostile as LibraryCase
 
 NEED_EN = "night school for taxi drivers learning the language between rides"
 NEED_IT = "ciclofficina dove i richiedenti asilo riparano la bicicletta"
@@ -209,3 +214,24 @@ def test_a_hostile_file_changes_nothing(case: Hostile, data_dir: Path, tmp_path:
         assert case.name in line  # which file, and why
     assert snapshot(data_dir) == before
     assert leftovers(data_dir) == []
+
+
+LIBRARY = [c for c in LIBRARY_TABLE if c.limits == IngestLimits() and "/" not in c.name]
+
+
+@pytest.mark.parametrize(
+    "case", LIBRARY, ids=[c.name.encode("unicode_escape").decode() for c in LIBRARY]
+)
+def test_every_refusal_of_the_library_reaches_the_user(
+    case: LibraryCase, data_dir: Path, tmp_path: Path
+) -> None:
+    (tmp_path / case.name).write_bytes(case.data())
+    before = snapshot(data_dir)
+    out = cli(data_dir, "add", str(tmp_path / case.name))
+    assert out.returncode == 2, out.stderr
+    message = case.message or HOSTILE_MESSAGES[case.name]
+    if message.startswith("re:"):
+        assert re.search(message[3:], out.stderr), out.stderr
+    else:
+        assert message in out.stderr
+    assert snapshot(data_dir) == before and leftovers(data_dir) == []
