@@ -11,7 +11,13 @@ from pathlib import Path
 from typing import Any, get_args
 
 from practice_search.config import Settings, get_settings
-from practice_search.errors import IndexMissing, IndexStale, PracticeSearchError, QueryError
+from practice_search.errors import (
+    DocumentRejected,
+    IndexMissing,
+    IndexStale,
+    PracticeSearchError,
+    QueryError,
+)
 
 __all__ = ["main"]
 
@@ -250,6 +256,7 @@ def _parser() -> argparse.ArgumentParser:
     import bench.command as bench_command
     import cli.scale as scale_commands
     import eval.command as eval_command
+    from cli.documents import add_commands
     from corpus.records import Dimension
     from retriever.query import ResultType
     from retriever.request import Grouping
@@ -284,7 +291,10 @@ def _parser() -> argparse.ArgumentParser:
     search_options(q)
     q.add_argument("--offset", type=int, default=0, help="skip this many results (pagination)")
     q.add_argument("--type", choices=[t.value for t in ResultType], default="all")
-    q.add_argument("--doc", help="only this document id (spring-a, spring-b, asap, oss, regin)")
+    q.add_argument(
+        "--doc",
+        help="only this document id (spring-a, spring-b, asap, oss, regin, or an added one)",
+    )
     q.add_argument(
         "--dimension", choices=[d.value for d in Dimension], help="only this SPRING dimension"
     )
@@ -344,6 +354,7 @@ def _parser() -> argparse.ArgumentParser:
     e = sub.add_parser("encoders", help="list the encoders that can be configured")
     e.set_defaults(func=_cmd_encoders)
     scale_commands.add_commands(sub)
+    add_commands(sub, _settings)  # add, remove, documents: an organisation's own documents
     return p
 
 
@@ -354,7 +365,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.func(args))
     except PracticeSearchError as exc:
         print(f"error: {exc}", file=sys.stderr)
-        return 2 if isinstance(exc, QueryError) else 1
+        return 2 if isinstance(exc, QueryError | DocumentRejected) else 1
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

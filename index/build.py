@@ -23,6 +23,8 @@ from typing import Any
 from tqdm import tqdm
 
 from corpus import CHUNKING_VERSION, Corpus, corpus_hash, load_corpus
+from corpus.added import AddedDocument, read_added, with_added
+from corpus.userdocs import documents_hash
 from index.distributed import Embedder, local_embedder, ray_embedder
 from index.encoders import Encoder, EncoderFactory, create_encoder, encoder_args, threads
 from index.integrity import checksum_files
@@ -36,6 +38,7 @@ from practice_search.errors import BuildError, ConfigError, PracticeSearchError
 __all__ = [
     "KINDS",
     "build_index",
+    "build_lock",
     "current_dir",
     "encoder_file",
     "lexical_dir",
@@ -59,7 +62,8 @@ def lexical_dir(root: Path, lang: str, kind: str) -> Path:
 
 
 @contextlib.contextmanager
-def _build_lock(data_dir: Path) -> Iterator[None]:
+def build_lock(data_dir: Path) -> Iterator[None]:
+    """Held by whatever publishes an index or changes the added documents."""
     data_dir.mkdir(parents=True, exist_ok=True)
     with (data_dir / ".build.lock").open("w") as fh:
         try:
@@ -128,6 +132,8 @@ def _write(
     progress: bool,
     started: float,
     stages: dict[str, float],
+    hashed: str,
+    version: str,
     embed: Embedder = local_embedder,
 ) -> Manifest:
     texts = _texts(corpus, settings.context_in_embedding)
@@ -140,11 +146,15 @@ def _write(
     cores = os.cpu_count() or 1
     vectors: dict[str, dict[str, FaissVectorIndex]] = {}
     added = 0.0  # FAISS: adding (and training, for IVF) the vectors
+    ran: dict[str, int] = {}
     with tqdm(total=total, desc="embedding", unit="text", disable=not progress) as bar:
         for name, encoder in encoders.items():
             # a build is a batch job: each encoder in turn gets every core
             embedded = 0.0
             vectors[name] = {}
+            # texts the model really ran on (a cached vector costs nothing); an
+            # encoder that keeps no cache runs on every text
+            before = getattr(encoder, "embedded_texts", None)
             with threads(encoder, cores):
                 for kind in KINDS:
                     t0 = time.perf_counter()
@@ -156,6 +166,12 @@ def _write(
                     embedded += t1 - t0
                     added += time.perf_counter() - t1
             stages[f"embed:{name}"] = round(embedded, 2)
+            after = getattr(encoder, "embedded_texts", None)
+            ran[name] = (
+                after - before
+                if isinstance(after, int) and isinstance(before, int)
+                else sum(len(texts[kind]) for kind in KINDS)
+            )
     t0 = time.perf_counter()
     langs = [LexicalLang.EN, LexicalLang.IT] if settings.lexical else []
     lexical: dict[str, dict[str, LexicalIndex]] = {}
@@ -180,7 +196,7 @@ def _write(
     stages["vectors"] = round(added + written["vectors"], 3)  # adding and writing
     stages["lexical"] = round(built + written["lexical"], 2)
     manifest = Manifest(
-        corpus_hash=corpus_hash(),
+        corpus_hash=hashed,
         chunking_version=CHUNKING_VERSION,
         max_words=settings.max_words,
         context_in_embedding=settings.context_in_embedding,
@@ -196,6 +212,8 @@ def _write(
         build_seconds=round(time.perf_counter() - started, 2),
         stage_seconds={**stages, "records": round(written["records"], 3)},
         created=datetime.now(UTC).isoformat(timespec="seconds"),
+        embedded=ran,
+        version=version,
         files=checksum_files(root),  # what was written, verified when it is loaded
     )
     manifest.save(root / "manifest.json")
@@ -219,6 +237,8 @@ def build_index(
     encoders: Mapping[str, Encoder] | None = None,
     corpus: Corpus | None = None,
     encoder_factory: EncoderFactory = create_encoder,
+    added: Sequence[AddedDocument] | None = None,
+    lock: bool = True,
     ray: str | None = None,
 ) -> Manifest:
     """Parse the corpus, embed it with every configured encoder and publish the index.
@@ -227,12 +247,15 @@ def build_index(
         settings: where to write and how to build.
         progress: show progress bars on stderr.
         encoders: already-loaded encoders by name (default: create the configured ones).
-        corpus: already-parsed corpus (default: parse the vendored raw files).
+        corpus: already-parsed bundled corpus (default: parse the vendored raw files).
         encoder_factory: builds the configured encoders that ``encoders`` does not give.
+        added: the added documents to index with it (default: those in the data dir's
+            store, :mod:`corpus.userdocs`).
+        lock: take the build lock (False: the caller holds it, :func:`build_lock`).
         ray: embed on this Ray cluster (``local``: start one here; index.distributed).
 
     With ``settings.backend == "milvus"`` the index is written to Milvus instead
-    (:func:`index.milvus.build.build_milvus`).
+    (:func:`index.milvus.build.build_milvus`), with the added documents too.
 
     Raises:
         BuildError: anything went wrong; the previously published index is untouched.
@@ -247,42 +270,63 @@ def build_index(
             corpus=corpus,
             encoder_factory=encoder_factory,
             ray=ray,
+            added=added,
+            lock=lock,
         )
+    if not lock:
+        return _build(settings, progress, encoders, corpus, encoder_factory, added, ray)
+    with build_lock(settings.data_dir):
+        return _build(settings, progress, encoders, corpus, encoder_factory, added, ray)
+
+
+def _build(
+    settings: Settings,
+    progress: bool,
+    encoders: Mapping[str, Encoder] | None,
+    corpus: Corpus | None,
+    encoder_factory: EncoderFactory,
+    added: Sequence[AddedDocument] | None,
+    ray: str | None,
+) -> Manifest:
     started = time.perf_counter()
     data_dir = settings.data_dir
     embed = local_embedder if ray is None else ray_embedder(ray, settings, encoder_factory)
-    with _build_lock(data_dir):
-        builds = data_dir / "builds"
-        builds.mkdir(parents=True, exist_ok=True)
-        for stale in builds.glob(".tmp-*"):  # left by a killed build
-            shutil.rmtree(stale, ignore_errors=True)
-        tmp = builds / f".tmp-{uuid.uuid4().hex[:12]}"
-        try:
-            stages: dict[str, float] = {}
-            t0 = time.perf_counter()
-            if corpus is None:
-                corpus = load_corpus(max_words=settings.max_words)
-            stages["parse"] = round(time.perf_counter() - t0, 2)
-            t0 = time.perf_counter()
-            if encoders is None:
-                encoders = {
-                    n: encoder_factory(n, **encoder_args(settings)) for n in settings.encoders
-                }
-            stages["load_encoders"] = round(time.perf_counter() - t0, 2)
-            manifest = _write(tmp, corpus, settings, encoders, progress, started, stages, embed)
-            final = builds / f"{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:6]}"
-            os.rename(tmp, final)
-            _swap(data_dir, final)
-        except PracticeSearchError as exc:
-            shutil.rmtree(tmp, ignore_errors=True)
-            if isinstance(exc, BuildError | ConfigError):
-                raise
-            raise BuildError(f"build failed, previous index kept: {exc}") from exc
-        except (Exception, KeyboardInterrupt) as exc:
-            shutil.rmtree(tmp, ignore_errors=True)
-            if isinstance(exc, KeyboardInterrupt):
-                raise
-            raise BuildError(
-                f"build failed, previous index kept: {exc.__class__.__name__}: {exc}"
-            ) from exc
+    builds = data_dir / "builds"
+    builds.mkdir(parents=True, exist_ok=True)
+    for stale in builds.glob(".tmp-*"):  # left by a killed build
+        shutil.rmtree(stale, ignore_errors=True)
+    tmp = builds / f".tmp-{uuid.uuid4().hex[:12]}"
+    try:
+        stages: dict[str, float] = {}
+        t0 = time.perf_counter()
+        if corpus is None:
+            corpus = load_corpus(max_words=settings.max_words)
+        if added is None:
+            added = read_added(data_dir)
+        hashed = documents_hash(corpus_hash(), [a.meta for a in added])
+        corpus = with_added(corpus, added, settings.max_words)
+        stages["parse"] = round(time.perf_counter() - t0, 2)
+        t0 = time.perf_counter()
+        if encoders is None:
+            encoders = {n: encoder_factory(n, **encoder_args(settings)) for n in settings.encoders}
+        stages["load_encoders"] = round(time.perf_counter() - t0, 2)
+        version = f"{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:6]}"
+        manifest = _write(
+            tmp, corpus, settings, encoders, progress, started, stages, hashed, version, embed
+        )
+        final = builds / version
+        os.rename(tmp, final)
+        _swap(data_dir, final)
+    except PracticeSearchError as exc:
+        shutil.rmtree(tmp, ignore_errors=True)
+        if isinstance(exc, BuildError | ConfigError):
+            raise
+        raise BuildError(f"build failed, previous index kept: {exc}") from exc
+    except (Exception, KeyboardInterrupt) as exc:
+        shutil.rmtree(tmp, ignore_errors=True)
+        if isinstance(exc, KeyboardInterrupt):
+            raise
+        raise BuildError(
+            f"build failed, previous index kept: {exc.__class__.__name__}: {exc}"
+        ) from exc
     return manifest

@@ -12,6 +12,7 @@ import numpy as np
 
 from corpus import CHUNKING_VERSION, corpus_hash
 from corpus.records import ChecklistRecord, DocumentRecord, PassageRecord, PracticeRecord
+from corpus.userdocs import DocumentStore, documents_hash
 from index.backend import LexicalSearch, VectorSearch
 from index.build import KINDS, current_dir, encoder_file, lexical_dir
 from index.encoders import Encoder, EncoderFactory, create_encoder, encoder_args
@@ -159,8 +160,9 @@ def check_fresh(manifest: Manifest, settings: Settings) -> None:
         problems.append(
             f"index format {manifest.format_version}{older} (this version reads {FORMAT_VERSION})"
         )
-    if manifest.corpus_hash != corpus_hash():
-        problems.append("the corpus changed since the build")
+    added = DocumentStore(settings.data_dir).list()  # the added documents count too
+    if manifest.corpus_hash != documents_hash(corpus_hash(), added):
+        problems.append("the corpus changed since the build (bundled or added documents)")
     if manifest.chunking_version != CHUNKING_VERSION:
         problems.append(f"chunking version {manifest.chunking_version} (now {CHUNKING_VERSION})")
     if manifest.max_words != settings.max_words:

@@ -58,6 +58,9 @@ class Manifest:
     versions: dict[str, str] = field(default_factory=library_versions)
     # path relative to the index folder -> {"size": bytes, "sha256": hex}; absent before 2
     files: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # encoder -> texts its model really embedded (the others came from its cache)
+    embedded: dict[str, int] = field(default_factory=dict)
+    version: str = ""  # the build's folder name: which index version this is
     format_version: int = FORMAT_VERSION
 
     def vector_spec(self, kind: str) -> VectorIndexSpec:

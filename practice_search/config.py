@@ -10,7 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from practice_search.errors import ConfigError
@@ -235,6 +235,33 @@ class Settings(BaseSettings):
     )
     milvus_replicas: int = Field(
         default=1, ge=1, le=16, description="In-memory replicas a Milvus collection is loaded with."
+    )
+    # -- added documents and the admin API (docs/operations.md) ----------------------------
+    max_document_bytes: int = Field(
+        default=20 * 1024 * 1024,
+        ge=1024,
+        description=(
+            "Largest document file `add` and the admin API take (an upload over it is "
+            "cut off with 413 as soon as it passes the limit)."
+        ),
+    )
+    admin_token: SecretStr | None = Field(
+        default=None,
+        description=(
+            "Bearer token of the admin API (/admin/documents); unset, the API is off and "
+            "its routes do not exist."
+        ),
+    )
+    admin_requests_per_minute: int = Field(
+        default=30, ge=1, description="Admin API requests per client address per minute."
+    )
+    reload_interval: float = Field(
+        default=0.5,
+        ge=0.05,
+        description=(
+            "Seconds between a running service's checks for a newly published index "
+            "version (it loads the new one in the background, then switches to it)."
+        ),
     )
 
     @field_validator("encoders")

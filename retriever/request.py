@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from typing import Any, ClassVar, Literal, get_args
+from typing import Annotated, Any, ClassVar, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -38,6 +38,10 @@ __all__ = [
 # the filter values, spelled out so the OpenAPI schema says exactly what is accepted
 # (tests check them against corpus.DOCUMENTS and the corpus languages)
 DocId = Literal["spring-a", "spring-b", "asap", "oss", "regin"]
+# the doc filter takes a bundled id or an added document's (checked against the index)
+DocFilter = Annotated[
+    str, Field(pattern=r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$", examples=list(get_args(DocId)))
+]
 Lang = Literal["en", "it"]
 # how the passages of a page are arranged (see retriever.grouping)
 Grouping = Literal["none", "practice"]
@@ -81,7 +85,10 @@ class SearchRequest(BaseModel):
     k: int = Field(default=10, description="Results per type.")
     offset: int = Field(default=0, description="Results to skip (paging).")
     type: ResultType = ResultType.ALL
-    doc: DocId | None = Field(default=None, description="Only this document id.")
+    doc: DocFilter | None = Field(
+        default=None,
+        description="Only this document id: a bundled one or an added one (see /documents).",
+    )
     dimension: Dimension | None = Field(default=None, description="Only this SPRING dimension.")
     lang: Lang | None = Field(default=None, description="Only passages in this language.")
     group: Grouping = Field(default="none", description=_GROUP_DESCRIPTION)

@@ -29,9 +29,12 @@ from index.encoders import models_dir
 from practice_search.config import Settings, get_settings
 from practice_search.errors import PracticeSearchError
 from retriever import Retriever
+from service.admin import install_admin, upload_limit
 from service.admission import Admission
+from service.doc_enum import install_doc_enum
 from service.errors import install_error_handlers
 from service.middleware import Metrics, RequestGuard, install_middleware
+from service.reload import IndexWatcher, VersionHeader
 from service.routes import catalog, ops
 from service.routes.search import search_router
 
@@ -80,7 +83,9 @@ def create_app(settings: Settings | None = None, retriever: Retriever | None = N
         if app.state.retriever is None:
             thread = threading.Thread(target=_load, args=(app, settings), daemon=True)
             thread.start()
+        app.state.watcher.start()  # a newly published index is served without a restart
         yield
+        app.state.watcher.stop()
 
     app = FastAPI(
         docs_url=None,  # served below from local files: no CDN, works offline
@@ -97,6 +102,7 @@ def create_app(settings: Settings | None = None, retriever: Retriever | None = N
     app.state.load_error = None
     app.state.admission = admission
     app.state.metrics = Metrics()
+    app.state.watcher = IndexWatcher(app, settings)
     if retriever is not None:
         app.state.metrics.observe_index(retriever)
     install_error_handlers(app)
@@ -104,7 +110,10 @@ def create_app(settings: Settings | None = None, retriever: Retriever | None = N
     # Starlette's body limit stops chunked bodies mid-stream; the outer middleware
     # answers a declared Content-Length over the limit at once, in our JSON shape
     app.add_middleware(RequestBodyLimitMiddleware, max_body_size=settings.max_body_bytes)
-    install_middleware(app, settings.max_body_bytes, app.state.metrics)
+    install_middleware(
+        app, settings.max_body_bytes, app.state.metrics, {"/admin/": upload_limit(settings)}
+    )
+    app.add_middleware(VersionHeader)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -115,6 +124,8 @@ def create_app(settings: Settings | None = None, retriever: Retriever | None = N
         )
     for router in (search_router(settings, admission), catalog.router, ops.router):
         app.include_router(router)
+    install_admin(app, settings)  # only with PRACTICE_SEARCH_ADMIN_TOKEN set
+    install_doc_enum(app)  # the doc filter's values: the served index's documents
 
     @app.get("/", include_in_schema=False)
     async def page() -> FileResponse:

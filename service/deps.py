@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Request
 
 from retriever import Retriever
+from service.reload import index_version
 
 __all__ = ["RetrieverDep", "get_retriever"]
 
@@ -16,6 +17,8 @@ async def get_retriever(request: Request) -> Retriever:  # async: no threadpool 
     if retriever is None:
         reason = request.app.state.load_error or "the index and models are still loading"
         raise HTTPException(status_code=503, detail=reason, headers={"Retry-After": "5"})
+    # the version this request answers from, for its X-Index-Version header
+    request.state.index_version = index_version(retriever)
     return retriever
 
 

@@ -12,6 +12,7 @@ from starlette.routing import Match, Mount
 
 from practice_search.errors import (
     ConfigError,
+    DocumentRejected,
     IndexError_,
     NotFound,
     PracticeSearchError,
@@ -23,11 +24,21 @@ __all__ = ["STATUS", "error_response", "install_error_handlers"]
 # library exception -> HTTP status; the first matching class wins
 STATUS: list[tuple[type[PracticeSearchError], int]] = [
     (QueryError, 422),
+    (DocumentRejected, 422),  # some reasons have a status of their own (REJECTED)
     (NotFound, 404),
     (IndexError_, 503),
     (ConfigError, 503),
     (PracticeSearchError, 500),
 ]
+
+
+# a rejected document's reason -> its status, where 422 is not the most precise one
+REJECTED = {
+    "too_large": 413,
+    "unknown_format": 415,
+    "not_pdf": 415,
+    "not_docx": 415,
+}
 
 
 def error_response(status: int, message: str, kind: str | None = None) -> JSONResponse:
@@ -72,6 +83,9 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(PracticeSearchError)
     async def _library(_: Request, exc: PracticeSearchError) -> JSONResponse:
         status = next(code for cls, code in STATUS if isinstance(exc, cls))
+        if isinstance(exc, DocumentRejected):
+            status = REJECTED.get(exc.code, status)
+            return error_response(status, str(exc), f"DocumentRejected:{exc.code}")
         return error_response(status, str(exc), type(exc).__name__)
 
     @app.exception_handler(RequestValidationError)
@@ -80,8 +94,10 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        if exc.status_code == 413:
-            limit = request.app.state.settings.max_body_bytes
+        if exc.status_code == 413:  # the limit of the route asked (the admin upload's is larger)
+            limit = request.scope.get(
+                "starlette.max_body_size", request.app.state.settings.max_body_bytes
+            )
             return error_response(413, f"request body over {limit} bytes")
         if exc.status_code == 400:  # FastAPI's "error parsing the body" (e.g. not UTF-8)
             return error_response(422, f"malformed request body: {exc.detail}", "ValidationError")

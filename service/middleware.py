@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from urllib.parse import unquote_to_bytes
 
 from fastapi import FastAPI, Request, Response
@@ -64,15 +64,23 @@ class Metrics:
         )
 
 
-def install_middleware(app: FastAPI, max_body_bytes: int, metrics: Metrics) -> None:
+def install_middleware(
+    app: FastAPI, max_body_bytes: int, metrics: Metrics, larger: Mapping[str, int] | None = None
+) -> None:
+    """``larger``: path prefix -> the body limit of the routes under it."""
+
+    def limit_of(path: str) -> int:
+        return next((n for p, n in (larger or {}).items() if path.startswith(p)), max_body_bytes)
+
     @app.middleware("http")
     async def _guard(
         request: Request, call_next: Callable[[Request], Awaitable[Response]]
     ) -> Response:
         started = time.perf_counter()
         length = request.headers.get("content-length")
-        if length is not None and (not length.isdigit() or int(length) > max_body_bytes):
-            response: Response = error_response(413, f"request body over {max_body_bytes} bytes")
+        limit = limit_of(request.url.path)
+        if length is not None and (not length.isdigit() or int(length) > limit):
+            response: Response = error_response(413, f"request body over {limit} bytes")
         else:
             try:
                 response = await call_next(request)

@@ -57,6 +57,7 @@ class _OnnxModel:
             self._lock = threading.Lock()
             self._threads = threads
             self._session = self._new_session(threads)
+            self._session_threads = threads
         except Exception as exc:
             raise ModelNotAvailable(
                 f"encoder {name!r}: the exported model in {self.path} is unreadable "
@@ -75,12 +76,12 @@ class _OnnxModel:
         )
 
     def set_threads(self, n: int) -> int:
-        """Threads of the onnxruntime session (a new session); returns the previous count."""
+        """Threads of the onnxruntime session; returns the previous count. The session
+        with ``n`` threads is made when the model next runs (a build whose passages are
+        all cached never runs it, and makes none)."""
         with self._lock:
             previous = self._threads
-            if n != previous:
-                self._session = self._new_session(n)
-                self._threads = n
+            self._threads = n
             return previous
 
     query_tokens: int | None = None
@@ -113,6 +114,12 @@ class _OnnxModel:
 
     def _output(self, feed: dict[str, np.ndarray]) -> np.ndarray:
         session = self._session  # a set_threads() meanwhile swaps it; this run keeps its own
+        if self._session_threads != self._threads:
+            with self._lock:
+                if self._session_threads != self._threads:
+                    self._session = self._new_session(self._threads)
+                    self._session_threads = self._threads
+                session = self._session
         return np.asarray(session.run(None, feed)[0])
 
 
@@ -204,7 +211,12 @@ class EmbeddingGemmaEncoder(_OnnxModel):
             export_embeddinggemma(Path(source), self.path, int8=True)
         self._open(name, GEMMA_MAX_TOKENS, "<pad>", threads)
         self.dim = dim
-        self._cache = PassageCache(self.path / "passages.sqlite") if cache else None
+        # the key holds what the export was made from (model revision, recipe, int8
+        # preset: export.json), so vectors of another model are never reused
+        self._cache = (
+            PassageCache(self.path / "passages.sqlite", _export_id(self.path)) if cache else None
+        )
+        self.embedded_texts = 0  # texts the model ran on (cached ones cost nothing)
         self.info = EncoderInfo(
             name,
             f"{self.MODEL} (dim {dim})",
@@ -227,6 +239,7 @@ class EmbeddingGemmaEncoder(_OnnxModel):
         prompts = [f"title: {h or 'none'} | text: {t}" for h, t in zip(heads, texts, strict=True)]
         known = self._cache.get(prompts) if self._cache else {}
         todo = [p for p in dict.fromkeys(prompts) if p not in known]
+        self.embedded_texts += len(todo)
         if todo:
             fresh = dict(zip(todo, self._output(self._feed(todo)).astype(np.float32), strict=True))
             known |= fresh
@@ -235,21 +248,33 @@ class EmbeddingGemmaEncoder(_OnnxModel):
         return normalise(np.stack([known[p] for p in prompts])[:, : self.dim])
 
 
-class PassageCache:
-    """Full embeddings by exact prompt text, in SQLite. Best effort: a cache that cannot
-    be read or written is skipped (the vectors are computed), never an error."""
+def _export_id(path: Path) -> str:
+    """What an export was made from: its ``export.json`` (source revision, recipe, int8
+    preset, library versions) and the size of its model file."""
+    try:
+        meta = (path / "export.json").read_text(encoding="utf-8")
+        size = (path / "model.onnx").stat().st_size
+    except OSError:
+        meta, size = "", 0
+    return f"{EmbeddingGemmaEncoder.MODEL}|{size}|{meta}"
 
-    def __init__(self, path: Path) -> None:
+
+class PassageCache:
+    """Full embeddings by the model they came from (``model_id``) and the exact prompt
+    text, in SQLite. Best effort: a cache that cannot be read or written is skipped (the
+    vectors are computed), never an error."""
+
+    def __init__(self, path: Path, model_id: str = "") -> None:
         self.path = path
+        self.model_id = model_id
 
     def _connect(self) -> sqlite3.Connection:
         con = sqlite3.connect(self.path, timeout=30)
         con.execute("CREATE TABLE IF NOT EXISTS vec (key TEXT PRIMARY KEY, v BLOB NOT NULL)")
         return con
 
-    @staticmethod
-    def _key(prompt: str) -> str:
-        return hashlib.sha256(prompt.encode("utf-8")).hexdigest()
+    def _key(self, prompt: str) -> str:
+        return hashlib.sha256(f"{self.model_id}\x1f{prompt}".encode()).hexdigest()
 
     def get(self, prompts: list[str]) -> dict[str, np.ndarray]:
         if not self.path.exists():

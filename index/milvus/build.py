@@ -4,6 +4,7 @@ as a new Milvus version and published by switching the alias (index.milvus.write
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
 import time
@@ -17,7 +18,9 @@ import numpy as np
 from tqdm import tqdm
 
 from corpus import CHUNKING_VERSION, Corpus, corpus_hash, load_corpus
-from index.build import KINDS, _build_lock, _texts, _titled
+from corpus.added import AddedDocument, read_added, with_added
+from corpus.userdocs import documents_hash
+from index.build import KINDS, _texts, _titled, build_lock
 from index.distributed import Embedder, local_embedder, ray_embedder
 from index.encoders import Encoder, EncoderFactory, EncoderInfo, encoder_args, threads
 from index.lexical import LexicalIndex, LexicalLang
@@ -116,17 +119,24 @@ def build_milvus(
     corpus: Corpus | None = None,
     encoder_factory: EncoderFactory,
     ray: str | None = None,
+    added: Sequence[AddedDocument] | None = None,
+    lock: bool = True,
 ) -> Manifest:
-    """:func:`index.build.build_index` for the Milvus backend (same arguments)."""
+    """:func:`index.build.build_index` for the Milvus backend (same arguments): the
+    bundled corpus with the data dir's added documents, as the embedded backend."""
     started = time.perf_counter()
     embed: Embedder = (
         local_embedder if ray is None else ray_embedder(ray, settings, encoder_factory)
     )
-    with _build_lock(settings.data_dir):
+    with build_lock(settings.data_dir) if lock else contextlib.nullcontext():
         stages: dict[str, float] = {}
         t0 = time.perf_counter()
         if corpus is None:
             corpus = load_corpus(max_words=settings.max_words)
+        if added is None:
+            added = read_added(settings.data_dir)
+        hashed = documents_hash(corpus_hash(), [a.meta for a in added])
+        corpus = with_added(corpus, added, settings.max_words)
         stages["parse"] = round(time.perf_counter() - t0, 2)
         t0 = time.perf_counter()
         if encoders is None:
@@ -153,7 +163,7 @@ def build_milvus(
                 stages[key] = round(stages.get(key, 0.0) + time.perf_counter() - t1, 2)
             return out
 
-        manifest = _manifest(settings, corpus, specs, langs, stages, started)
+        manifest = _manifest(settings, corpus, hashed, specs, langs, stages, started)
         records: dict[str, Sequence[Mapping[str, Any]]] = {
             "documents": [d.to_dict() for d in corpus.documents],
             "practices": [p.to_dict() for p in corpus.practices],
@@ -178,13 +188,14 @@ def _with_width(encoder: Encoder) -> EncoderInfo:
 def _manifest(
     settings: Settings,
     corpus: Corpus,
+    hashed: str,
     specs: Mapping[str, VectorIndexSpec],
     langs: list[str],
     stages: dict[str, float],
     started: float,
 ) -> Manifest:
     return Manifest(
-        corpus_hash=corpus_hash(),
+        corpus_hash=hashed,
         chunking_version=CHUNKING_VERSION,
         max_words=settings.max_words,
         context_in_embedding=settings.context_in_embedding,

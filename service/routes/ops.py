@@ -12,16 +12,20 @@ from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from typing_extensions import TypedDict
 
+from service.reload import index_version
+
 router = APIRouter(tags=["operations"])
 
 
 class Health(TypedDict):
     status: Literal["ok"]
+    index_version: str | None  # the index version served (None while loading)
 
 
 class Ready(TypedDict):
     status: Literal["ready"]
     counts: dict[str, int]  # records by kind (documents, practices, passages, checklist)
+    index_version: str  # the build being served (a new one is picked up without a restart)
 
 
 class NotReady(TypedDict):
@@ -30,9 +34,10 @@ class NotReady(TypedDict):
 
 
 @router.get("/healthz")
-async def healthz() -> Health:
-    """The process is up."""
-    return {"status": "ok"}
+async def healthz(request: Request) -> Health:
+    """The process is up (and which index version it serves, once loaded)."""
+    retriever = request.app.state.retriever
+    return {"status": "ok", "index_version": index_version(retriever) if retriever else None}
 
 
 @router.get(
@@ -46,7 +51,12 @@ async def readyz(request: Request) -> Ready | JSONResponse:
     if state.retriever is None:
         message = state.load_error or "loading"
         return JSONResponse(status_code=503, content={"status": "not ready", "reason": message})
-    return {"status": "ready", "counts": state.retriever.index.manifest.counts}
+    retriever = state.retriever  # one reference: counts and version of the same index
+    return {
+        "status": "ready",
+        "counts": retriever.index.manifest.counts,
+        "index_version": index_version(retriever),
+    }
 
 
 @router.get("/metrics", include_in_schema=False)

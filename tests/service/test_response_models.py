@@ -35,8 +35,8 @@ DOCUMENTED: dict[str, tuple[bool, set[str]]] = {
         True,
         {"id", "text", "score", "doc", "practice", "section", "lang"},
     ),
-    "/healthz": (False, {"status"}),
-    "/readyz": (False, {"status", "counts"}),
+    "/healthz": (False, {"status", "index_version"}),
+    "/readyz": (False, {"status", "counts", "index_version"}),
 }
 
 
