@@ -87,7 +87,9 @@ def read_milvus_index(settings: Settings) -> LoadedIndex:
         for kind in ("passages", "checklist"):
             client.load_collection(names[kind], replica_number=settings.milvus_replicas)
     parts: dict[str, dict[str, Any]] = {"documents": {}, "practices": {}}
-    meta_rows = _scan(client, uri, meta, ["key", "part", "data"], 'part != "manifest"')
+    meta_rows = _scan(
+        client, uri, meta, ["key", "part", "data"], 'part in ["documents", "practices"]'
+    )
     for row in sorted(meta_rows, key=lambda r: str(r["key"])):
         rec = json.loads(row["data"])
         parts[row["part"]][rec["id"]] = rec
