@@ -77,8 +77,16 @@ def _records(client: Any, uri: str, name: str, count: int) -> list[Any]:
 
 def read_milvus_index(settings: Settings) -> LoadedIndex:
     """The published version, ready for the engine (encoders not loaded yet)."""
-    uri = milvus_uri(settings)
     client = connect(settings)
+    try:
+        return _read(client, settings)
+    except BaseException:  # the engine owns the client only once the index is read
+        client.close()
+        raise
+
+
+def _read(client: Any, settings: Settings) -> LoadedIndex:
+    uri = milvus_uri(settings)
     meta = _meta(client, settings)
     manifest = _manifest(client, uri, meta)
     version = meta[len(settings.milvus_collection) + 1 : -len("_meta")]
