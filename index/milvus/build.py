@@ -31,6 +31,7 @@ from index.milvus.write import (
     drop_unpublished,
     insert_kind,
     insert_meta,
+    published,
     switch_alias,
 )
 from index.vectors import VectorIndexSpec, choose_spec
@@ -95,7 +96,15 @@ def publish(
             _versions(manifest)
             if started is not None:
                 manifest.build_seconds = round(time.perf_counter() - started, 2)
-            insert_meta(client, names["meta"], records["documents"], records["practices"], manifest)
+            previous = published(client, alias)
+            insert_meta(
+                client,
+                names["meta"],
+                records["documents"],
+                records["practices"],
+                manifest,
+                previous,
+            )
             switch_alias(client, settings, names)
             drop_unpublished(client, alias)
     except PracticeSearchError as exc:

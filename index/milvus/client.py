@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib
+import logging
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -81,6 +82,10 @@ def connect(settings: Settings, *, create: bool = False, timeout: float = 10.0) 
     """
     require_scale("the Milvus backend")
     from pymilvus import MilvusClient
+
+    # pymilvus logs every failed call with its traceback (tens of lines a request
+    # while a server is down); milvus_errors turns each into the one line reported
+    logging.getLogger("pymilvus").setLevel(logging.CRITICAL)
 
     uri = milvus_uri(settings)
     if not is_server(uri):

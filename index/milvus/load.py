@@ -75,10 +75,31 @@ def _records(client: Any, uri: str, name: str, count: int) -> list[Any]:
     return [json.loads(r["record"]) for r in rows]
 
 
+def _parts(client: Any, uri: str, meta: str, part: str, count: int) -> dict[str, Any]:
+    """The documents or practices of the meta collection, in their order (keyed
+    ``part:00000042``), a page of keys at a time (one query returns 16,384 rows)."""
+    rows: list[dict[str, Any]] = []
+    for start in range(0, count, _PAGE):
+        expr = f'key >= "{part}:{start:08d}" and key < "{part}:{start + _PAGE:08d}"'
+        rows += _scan(client, uri, meta, ["key", "data"], expr)
+    if len(rows) != count:
+        raise IndexCorrupt(f"Milvus collection {meta} holds {len(rows)} {part}, expected {count}")
+    recs = [json.loads(r["data"]) for r in sorted(rows, key=lambda r: str(r["key"]))]
+    return {rec["id"]: rec for rec in recs}
+
+
 def read_milvus_index(settings: Settings) -> LoadedIndex:
     """The published version, ready for the engine (encoders not loaded yet)."""
-    uri = milvus_uri(settings)
     client = connect(settings)
+    try:
+        return _read(client, settings)
+    except BaseException:  # the engine owns the client only once the index is read
+        client.close()
+        raise
+
+
+def _read(client: Any, settings: Settings) -> LoadedIndex:
+    uri = milvus_uri(settings)
     meta = _meta(client, settings)
     manifest = _manifest(client, uri, meta)
     version = meta[len(settings.milvus_collection) + 1 : -len("_meta")]
@@ -86,11 +107,10 @@ def read_milvus_index(settings: Settings) -> LoadedIndex:
     with milvus_errors(uri, "loading the collections"):
         for kind in ("passages", "checklist"):
             client.load_collection(names[kind], replica_number=settings.milvus_replicas)
-    parts: dict[str, dict[str, Any]] = {"documents": {}, "practices": {}}
-    meta_rows = _scan(client, uri, meta, ["key", "part", "data"], 'part != "manifest"')
-    for row in sorted(meta_rows, key=lambda r: str(r["key"])):
-        rec = json.loads(row["data"])
-        parts[row["part"]][rec["id"]] = rec
+    parts = {
+        part: _parts(client, uri, meta, part, manifest.counts.get(part, 0))
+        for part in ("documents", "practices")
+    }
     records = {
         kind: _records(client, uri, names[kind], manifest.counts.get(kind, 0))
         for kind in ("passages", "checklist")

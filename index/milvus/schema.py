@@ -28,6 +28,7 @@ __all__ = [
     "BM25_K1",
     "MAX_TEXT",
     "META_KEY",
+    "PREVIOUS_KEY",
     "bm25_field",
     "collection_names",
     "index_params",
@@ -40,6 +41,7 @@ __all__ = [
 ]
 
 META_KEY = "manifest"
+PREVIOUS_KEY = "previous"  # the meta collection a version replaced
 MAX_TEXT = 65_535  # Milvus's largest VARCHAR
 BM25_K1 = 1.5  # bm25s's k1 (Milvus defaults to 1.2); b is 0.75 in both
 _BM25_B = 0.75

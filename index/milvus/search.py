@@ -11,8 +11,9 @@ exactly one language's (an inverted index on ``lang``).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from functools import partial
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -22,6 +23,8 @@ from index.milvus.schema import BM25_K1, bm25_field, search_params, vector_field
 from index.vectors import IndexType, VectorIndexSpec
 
 __all__ = ["MilvusLexical", "MilvusVectors", "row_filter"]
+
+T = TypeVar("T")
 
 _FETCH = 4096  # rows per query when vectors are read back
 _MAX_LIMIT = 16_384  # Milvus's largest top-k
@@ -49,9 +52,25 @@ class _Collection:
         self._name = name
         self.size = size
 
+    def _call(self, doing: str, call: Callable[[], T]) -> T:
+        """``call()``, loading the collection again once if Milvus says it is not
+        loaded (a restarted Milvus Lite server comes back with its collections
+        released)."""
+        from pymilvus.exceptions import MilvusException
+
+        with milvus_errors(self._uri, doing):
+            try:
+                return call()
+            except MilvusException as exc:
+                if not _not_loaded(exc):
+                    raise
+                self._client.load_collection(self._name)
+                return call()
+
     def _search(self, data: list[Any], field: str, k: int, expr: str, params: Any) -> list[Any]:
-        with milvus_errors(self._uri, "a search"):
-            hits = self._client.search(
+        hits = self._call(
+            "a search",
+            lambda: self._client.search(
                 self._name,
                 data=data,
                 anns_field=field,
@@ -59,8 +78,15 @@ class _Collection:
                 filter=expr,
                 output_fields=["row"],
                 search_params=params,
-            )
+            ),
+        )
         return list(hits[0])
+
+
+def _not_loaded(exc: Exception) -> bool:
+    # a Milvus server: code 101 "collection not loaded"; Milvus Lite: "state 'released'"
+    message = str(exc)
+    return getattr(exc, "code", None) == 101 or "not loaded" in message or "load()" in message
 
 
 class MilvusVectors(_Collection):
@@ -109,8 +135,8 @@ class MilvusVectors(_Collection):
         out = np.empty((len(rows), self.dim), dtype=np.float32)
         for start in range(0, len(rows), _FETCH):
             chunk = [int(r) for r in rows[start : start + _FETCH]]
-            with milvus_errors(self._uri, "reading vectors"):
-                got = self._client.get(self._name, ids=chunk, output_fields=[self._field])
+            get = partial(self._client.get, self._name, ids=chunk, output_fields=[self._field])
+            got = self._call("reading vectors", get)
             by_row = {int(g["row"]): g[self._field] for g in got}
             out[start : start + len(chunk)] = [by_row[r] for r in chunk]
         return out

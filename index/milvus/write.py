@@ -5,6 +5,11 @@ loaded; only then does the alias (``settings.milvus_collection``) move to its me
 collection, in one ``alter_alias`` call. A build that fails or is killed before that
 leaves the alias — the index being served — where it was; its half-written
 collections are dropped by the next build (:func:`drop_unpublished`).
+
+A running service reads the collections of the version it loaded, by name: the
+version the alias left (recorded in the new version's meta collection, row
+``previous``) is kept until the build after, so services not yet restarted keep
+answering; older versions are dropped.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from index.manifest import Manifest
 from index.milvus.schema import (
     MAX_TEXT,
     META_KEY,
+    PREVIOUS_KEY,
     collection_names,
     index_params,
     kind_schema,
@@ -119,7 +125,10 @@ def insert_meta(
     documents: Sequence[Mapping[str, Any]],
     practices: Sequence[Mapping[str, Any]],
     manifest: Manifest,
+    previous: str | None = None,
 ) -> None:
+    """The documents, practices and manifest of a version, and ``previous``: the meta
+    collection the alias pointed to before it (kept while services still read it)."""
     # the key keeps the records' order (the catalogue lists them in it)
     rows: list[dict[str, Any]] = [
         {"key": f"{part}:{i:08d}", "part": part, "data": json.dumps(rec, ensure_ascii=False)}
@@ -127,6 +136,7 @@ def insert_meta(
         for i, rec in enumerate(recs)
     ]
     rows.append({"key": META_KEY, "part": META_KEY, "data": manifest.to_json()})
+    rows.append({"key": PREVIOUS_KEY, "part": PREVIOUS_KEY, "data": previous or ""})
     for row in rows:
         _text(row["data"], f"meta row {row['key']}")
         row["_unused"] = [0.0, 0.0]
@@ -147,11 +157,20 @@ def switch_alias(client: Any, settings: Settings, names: Mapping[str, str]) -> N
         client.alter_alias(names["meta"], alias)
 
 
+def _previous(client: Any, meta: str) -> str | None:
+    """The meta collection that was published before ``meta`` (None: none recorded)."""
+    client.load_collection(meta)
+    rows = client.get(meta, ids=[PREVIOUS_KEY], output_fields=["data"])
+    return (str(rows[0]["data"]) or None) if rows else None
+
+
 def drop_unpublished(client: Any, alias: str) -> list[str]:
-    """Drop every collection of ``alias`` that is not the published version's (older
-    versions, and those a failed or killed build left half-written)."""
+    """Drop every collection of ``alias`` that is neither the published version's nor
+    the one it replaced (older versions, and those a failed or killed build left
+    half-written)."""
     meta = published(client, alias)
-    keep = meta[: -len("_meta")] + "_" if meta else None
+    metas = [m for m in (meta, _previous(client, meta) if meta else None) if m]
+    keep = tuple(m[: -len("_meta")] + "_" for m in metas)
     dropped = []
     for name in client.list_collections():
         if name.startswith(f"{alias}_v") and not (keep and name.startswith(keep)):

@@ -134,3 +134,24 @@ def test_export_to_milvus_copies_the_index_without_embedding(
     milvus = Retriever.load(target)
     for need in NEEDS:
         assert _ids(milvus, need) == _ids(fake_retriever, need), need
+
+
+def test_every_document_and_practice_is_read_past_one_querys_limit(
+    tmp_path: Path, fake_index_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Milvus caps a query's rows (16,384): with the cap and the page at 8 rows, the
+    32 practices and the records still all come back, in their order."""
+    import index.milvus.load as milvus_load
+    from index.milvus.load import read_milvus_index
+
+    settings = fake_milvus(tmp_path, str(tmp_path / "m.db"))
+    export_to_milvus(fake_settings(fake_index_dir), settings)
+    monkeypatch.setattr(milvus_load, "_MAX_ROWS", 8)
+    monkeypatch.setattr(milvus_load, "_PAGE", 8)
+    index = read_milvus_index(settings)
+    embedded = Retriever.load(fake_settings(fake_index_dir)).index
+    assert list(index.practices) == list(embedded.practices) and len(index.practices) == 32
+    assert list(index.documents) == list(embedded.documents)
+    assert [r["id"] for r in index.records["passages"]] == [
+        r["id"] for r in embedded.records["passages"]
+    ]

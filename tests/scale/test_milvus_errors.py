@@ -9,10 +9,11 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 
 from index.milvus.export import export_to_milvus
-from practice_search.errors import BackendUnavailable
+from practice_search.errors import BackendUnavailable, IndexMissing
 from retriever import Retriever
 from service.app import create_app
 from tests.conftest import fake_env, fake_settings
@@ -65,7 +66,7 @@ def test_a_server_that_is_down_is_a_one_line_503_and_cli_error(tmp_path: Path) -
 
 
 def test_a_server_that_goes_down_after_loading_is_a_503(
-    tmp_path: Path, fake_index_dir: Path
+    tmp_path: Path, fake_index_dir: Path, capfd: pytest.CaptureFixture[str]
 ) -> None:
     server = LiteServer(tmp_path / "server")
     try:
@@ -82,6 +83,8 @@ def test_a_server_that_goes_down_after_loading_is_a_503(
     assert r.status_code == 503
     assert r.json()["error"]["type"] == BackendUnavailable.__name__
     assert r.json()["error"]["message"].startswith(f"Milvus at {server.uri} failed a search")
+    # the reason is the answer's: pymilvus logs no traceback per failed call besides
+    assert "Traceback" not in capfd.readouterr().err
 
 
 def test_without_the_scale_extra_one_line_names_it(tmp_path: Path, fake_index_dir: Path) -> None:
@@ -114,3 +117,31 @@ def test_the_default_backend_never_imports_the_scale_extra(fake_index_dir: Path)
     )
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.strip() == "[]"
+
+
+def test_a_failed_load_closes_its_client(
+    tmp_path: Path, fake_index_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pymilvus import MilvusClient
+
+    from index.milvus.load import read_milvus_index
+
+    settings = fake_milvus(tmp_path, str(tmp_path / "m.db"))
+    export_to_milvus(fake_settings(fake_index_dir), settings)
+    opened: list[int] = []
+    real_init, real_close = MilvusClient.__init__, MilvusClient.close
+
+    def init(self: MilvusClient, *args: object, **kwargs: object) -> None:
+        real_init(self, *args, **kwargs)
+        opened.append(id(self))
+
+    def close(self: MilvusClient) -> None:
+        opened.remove(id(self))
+        real_close(self)
+
+    monkeypatch.setattr(MilvusClient, "__init__", init)
+    monkeypatch.setattr(MilvusClient, "close", close)
+    wrong = settings.model_copy(update={"milvus_collection": "no_such_alias"})
+    with pytest.raises(IndexMissing, match="no alias no_such_alias"):
+        read_milvus_index(wrong)
+    assert opened == []
