@@ -61,11 +61,18 @@ def _cmd_documents(args: argparse.Namespace, settings: Settings) -> int:
     if args.json:
         print(json.dumps(rows, ensure_ascii=False, indent=2))
         return 0
-    print(f"{'id':24} {'passages':>8}  {'added at':25} {'source':32} title")
+    table = [("id", "passages", "added at", "source", "title")]
     for r in rows:
-        added = r["added_at"] or "(bundled)"
-        passages = "-" if r["passages"] is None else r["passages"]
-        print(f"{r['id']!s:24} {passages!s:>8}  {added!s:25} {r['source']!s:32} {r['title']}")
+        passages = "-" if r["passages"] is None else str(r["passages"])
+        added = str(r["added_at"] or "(bundled)")
+        table.append((str(r["id"]), passages, added, str(r["source"]), str(r["title"])))
+    width = [max(len(str(row[i])) for row in table) for i in range(4)]  # columns fit
+    for row in table:
+        id_, passages, added, source, title = row
+        print(
+            f"{id_:{width[0]}}  {passages:>{width[1]}}  {added:{width[2]}}  "
+            f"{source:{width[3]}}  {title}"
+        )
     return 0
 
 
