@@ -73,6 +73,50 @@ def build_lock(data_dir: Path) -> Iterator[None]:
         yield
 
 
+def _records(corpus: Corpus) -> dict[str, list[Any]]:
+    """The record tables of an index, each in index order."""
+    return {
+        "documents": [d.to_dict() for d in corpus.documents],
+        "practices": [p.to_dict() for p in corpus.practices],
+        "passages": [p.to_dict() for p in corpus.passages],
+        "checklist": [c.to_dict() for c in corpus.checklist],
+    }
+
+
+def _counts(corpus: Corpus) -> dict[str, int]:
+    return {
+        "documents": len(corpus.documents),
+        "practices": len(corpus.practices),
+        "passages": len(corpus.passages),
+        "checklist": len(corpus.checklist),
+    }
+
+
+def _prepare(
+    settings: Settings,
+    corpus: Corpus | None,
+    added: Sequence[AddedDocument] | None,
+    encoders: Mapping[str, Encoder] | None,
+    encoder_factory: EncoderFactory,
+    stages: dict[str, float],
+) -> tuple[Corpus, str, Mapping[str, Encoder]]:
+    """A build's first stages, for either backend: the bundled corpus with the added
+    documents (default: the data dir's store), its hash, and the encoders."""
+    t0 = time.perf_counter()
+    if corpus is None:
+        corpus = load_corpus(max_words=settings.max_words)
+    if added is None:
+        added = read_added(settings.data_dir)
+    hashed = documents_hash(corpus_hash(), [a.meta for a in added])
+    corpus = with_added(corpus, added, settings.max_words)
+    stages["parse"] = round(time.perf_counter() - t0, 2)
+    t0 = time.perf_counter()
+    if encoders is None:
+        encoders = {n: encoder_factory(n, **encoder_args(settings)) for n in settings.encoders}
+    stages["load_encoders"] = round(time.perf_counter() - t0, 2)
+    return corpus, hashed, encoders
+
+
 def _texts(corpus: Corpus, with_context: bool) -> dict[str, list[str]]:
     """What the lexical index reads: each record's title line and text."""
     return {
@@ -184,12 +228,7 @@ def _write(
     built = time.perf_counter() - t0
     written = write_index_files(
         root,
-        {
-            "documents": [d.to_dict() for d in corpus.documents],
-            "practices": [p.to_dict() for p in corpus.practices],
-            "passages": [p.to_dict() for p in corpus.passages],
-            "checklist": [c.to_dict() for c in corpus.checklist],
-        },
+        _records(corpus),
         vectors,
         lexical,
     )
@@ -203,12 +242,7 @@ def _write(
         encoders=[e.info for e in encoders.values()],
         lexical_langs=[lang.value for lang in langs],
         vector_index={kind: spec.to_dict() for kind, spec in specs.items()},
-        counts={
-            "documents": len(corpus.documents),
-            "practices": len(corpus.practices),
-            "passages": len(corpus.passages),
-            "checklist": len(corpus.checklist),
-        },
+        counts=_counts(corpus),
         build_seconds=round(time.perf_counter() - started, 2),
         stage_seconds={**stages, "records": round(written["records"], 3)},
         created=datetime.now(UTC).isoformat(timespec="seconds"),
@@ -298,18 +332,9 @@ def _build(
     tmp = builds / f".tmp-{uuid.uuid4().hex[:12]}"
     try:
         stages: dict[str, float] = {}
-        t0 = time.perf_counter()
-        if corpus is None:
-            corpus = load_corpus(max_words=settings.max_words)
-        if added is None:
-            added = read_added(data_dir)
-        hashed = documents_hash(corpus_hash(), [a.meta for a in added])
-        corpus = with_added(corpus, added, settings.max_words)
-        stages["parse"] = round(time.perf_counter() - t0, 2)
-        t0 = time.perf_counter()
-        if encoders is None:
-            encoders = {n: encoder_factory(n, **encoder_args(settings)) for n in settings.encoders}
-        stages["load_encoders"] = round(time.perf_counter() - t0, 2)
+        corpus, hashed, encoders = _prepare(
+            settings, corpus, added, encoders, encoder_factory, stages
+        )
         version = f"{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:6]}"
         manifest = _write(
             tmp, corpus, settings, encoders, progress, started, stages, hashed, version, embed

@@ -200,14 +200,7 @@ def add_documents(
             if change.status != "unchanged"
         }
         try:
-            manifest = build_index(
-                settings,
-                progress=progress,
-                encoders=encoders,
-                corpus=_bundled(settings),
-                added=added,
-                lock=False,
-            )
+            manifest = _publish(settings, added, encoders, progress)
         except BaseException:
             for path in staged.values():
                 store.discard(path)
@@ -215,6 +208,24 @@ def add_documents(
         for doc_id, path in staged.items():
             store.commit(path, doc_id)
         return changes, manifest
+
+
+def _publish(
+    settings: Settings,
+    added: Sequence[AddedDocument],
+    encoders: Mapping[str, Encoder] | None,
+    progress: bool,
+) -> Manifest:
+    """A new index version of the bundled corpus with ``added``; the caller holds the
+    build lock."""
+    return build_index(
+        settings,
+        progress=progress,
+        encoders=encoders,
+        corpus=_bundled(settings),
+        added=added,
+        lock=False,
+    )
 
 
 def remove_document(
@@ -240,14 +251,7 @@ def remove_document(
                 raise NotFound(f"{doc_id!r} is a bundled document: only added ones can be removed")
             raise NotFound(f"no added document with id {doc_id!r}")
         added = [a for a in read_added(settings.data_dir) if a.meta.id != doc_id]
-        manifest = build_index(
-            settings,
-            progress=progress,
-            encoders=encoders,
-            corpus=_bundled(settings),
-            added=added,
-            lock=False,
-        )
+        manifest = _publish(settings, added, encoders, progress)
         store.remove(doc_id)
         return Change(doc_id, "removed", doc.title, doc.passages, doc.source), manifest
 

@@ -17,12 +17,11 @@ from typing import Any
 import numpy as np
 from tqdm import tqdm
 
-from corpus import CHUNKING_VERSION, Corpus, corpus_hash, load_corpus
-from corpus.added import AddedDocument, read_added, with_added
-from corpus.userdocs import documents_hash
-from index.build import KINDS, _texts, _titled, build_lock
+from corpus import CHUNKING_VERSION, Corpus
+from corpus.added import AddedDocument
+from index.build import KINDS, _counts, _prepare, _records, _texts, _titled, build_lock
 from index.distributed import Embedder, local_embedder, ray_embedder
-from index.encoders import Encoder, EncoderFactory, EncoderInfo, encoder_args, threads
+from index.encoders import Encoder, EncoderFactory, EncoderInfo, threads
 from index.lexical import LexicalIndex, LexicalLang
 from index.manifest import Manifest
 from index.milvus.client import connect, milvus_errors, milvus_uri
@@ -139,18 +138,9 @@ def build_milvus(
     )
     with build_lock(settings.data_dir) if lock else contextlib.nullcontext():
         stages: dict[str, float] = {}
-        t0 = time.perf_counter()
-        if corpus is None:
-            corpus = load_corpus(max_words=settings.max_words)
-        if added is None:
-            added = read_added(settings.data_dir)
-        hashed = documents_hash(corpus_hash(), [a.meta for a in added])
-        corpus = with_added(corpus, added, settings.max_words)
-        stages["parse"] = round(time.perf_counter() - t0, 2)
-        t0 = time.perf_counter()
-        if encoders is None:
-            encoders = {n: encoder_factory(n, **encoder_args(settings)) for n in settings.encoders}
-        stages["load_encoders"] = round(time.perf_counter() - t0, 2)
+        corpus, hashed, encoders = _prepare(
+            settings, corpus, added, encoders, encoder_factory, stages
+        )
         texts = _texts(corpus, settings.context_in_embedding)
         titled = _titled(corpus, settings.context_in_embedding)
         specs = {
@@ -173,12 +163,7 @@ def build_milvus(
             return out
 
         manifest = _manifest(settings, corpus, hashed, specs, langs, stages, started)
-        records: dict[str, Sequence[Mapping[str, Any]]] = {
-            "documents": [d.to_dict() for d in corpus.documents],
-            "practices": [p.to_dict() for p in corpus.practices],
-            "passages": [p.to_dict() for p in corpus.passages],
-            "checklist": [c.to_dict() for c in corpus.checklist],
-        }
+        records: dict[str, Sequence[Mapping[str, Any]]] = dict(_records(corpus))
         manifest.encoders = infos
         with bar:
             publish(settings, records, kind_vectors, texts, manifest, started)
@@ -211,12 +196,7 @@ def _manifest(
         encoders=[],
         lexical_langs=langs,
         vector_index={kind: spec.to_dict() for kind, spec in specs.items()},
-        counts={
-            "documents": len(corpus.documents),
-            "practices": len(corpus.practices),
-            "passages": len(corpus.passages),
-            "checklist": len(corpus.checklist),
-        },
+        counts=_counts(corpus),
         build_seconds=round(time.perf_counter() - started, 2),
         stage_seconds=stages,
         created=datetime.now(UTC).isoformat(timespec="seconds"),
